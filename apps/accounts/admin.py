@@ -1,0 +1,68 @@
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import RangeDateTimeFilter
+
+from apps.accounts.models import TelegramUser
+from apps.accounts.services import telegram_users_set_beta_tester
+
+
+@admin.register(TelegramUser)
+class TelegramUserAdmin(ModelAdmin):
+    list_display = (
+        "telegram_id",
+        "__str__",
+        "language",
+        "is_beta_tester",
+        "has_blocked_bot",
+        "acquisition_code",
+        "created_at",
+        "last_seen_at",
+    )
+    list_filter = (
+        "language",
+        "is_beta_tester",
+        "has_blocked_bot",
+        ("created_at", RangeDateTimeFilter),
+        ("last_seen_at", RangeDateTimeFilter),
+    )
+    list_filter_submit = True
+    search_fields = ("=telegram_id", "username", "acquisition_code")
+    readonly_fields = (
+        "telegram_id",
+        "username",
+        "first_name",
+        "last_name",
+        "acquisition_code",
+        "acquired_at",
+        "last_seen_at",
+        "has_blocked_bot",
+        "blocked_bot_at",
+        "created_at",
+        "updated_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("telegram_id", "username", "first_name", "last_name")}),
+        (_("Settings"), {"fields": ("language", "timezone", "is_beta_tester")}),
+        (_("Acquisition"), {"fields": ("acquisition_code", "acquired_at")}),
+        (_("Activity"), {"fields": ("created_at", "last_seen_at", "has_blocked_bot", "blocked_bot_at", "updated_at")}),
+    )
+    date_hierarchy = "created_at"
+    actions = ("make_beta_testers", "remove_beta_testers")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # users register themselves through the bot
+
+    @admin.action(description=_("Make beta testers"), permissions=["change"])
+    def make_beta_testers(self, request: HttpRequest, queryset) -> None:
+        self._report_beta(request, telegram_users_set_beta_tester(users=queryset, is_beta_tester=True))
+
+    @admin.action(description=_("Remove from beta testers"), permissions=["change"])
+    def remove_beta_testers(self, request: HttpRequest, queryset) -> None:
+        self._report_beta(request, telegram_users_set_beta_tester(users=queryset, is_beta_tester=False))
+
+    def _report_beta(self, request: HttpRequest, changed: int) -> None:
+        message = ngettext("%(count)d user updated.", "%(count)d users updated.", changed) % {"count": changed}
+        self.message_user(request, message, messages.SUCCESS)

@@ -1,0 +1,114 @@
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.accounts.models import Language, TelegramUser
+from apps.analytics.services import event_track
+from apps.core.validators import START_PAYLOAD_PATTERN
+
+logger = logging.getLogger(__name__)
+
+# Telegram interface languages whose speakers are served best in Russian; every other one gets English.
+RUSSIAN_READING_LANGUAGES = frozenset({"ru", "uk", "be", "kk", "ky", "uz", "tg", "hy", "az", "ka", "tk", "mo"})
+
+
+def language_from_telegram(language_code: str | None) -> str:
+    """Map Telegram's IETF language tag to one of ours (Russian when Telegram does not say)."""
+    if not language_code:
+        return Language.RUSSIAN
+    primary = language_code.split("-")[0].lower()
+    if primary == "en":
+        return Language.ENGLISH
+    return Language.RUSSIAN if primary in RUSSIAN_READING_LANGUAGES else Language.ENGLISH
+
+
+def telegram_user_upsert(
+    *,
+    telegram_id: int,
+    username: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    language_code: str | None = None,
+    start_payload: str | None = None,
+) -> tuple[TelegramUser, bool]:
+    """Find or register the user behind an update; returns (user, created).
+
+    The acquisition code is recorded on the first touch only, so a later /start with another link
+    never re-attributes a user. Profile fields follow Telegram; the chosen language is kept.
+    """
+    profile = {
+        "username": (username or "")[:32],
+        "first_name": (first_name or "")[:64],
+        "last_name": (last_name or "")[:64],
+    }
+    now = timezone.now()
+    user = TelegramUser.objects.filter(telegram_id=telegram_id).first()
+    if user is None:
+        try:
+            return _telegram_user_create(telegram_id, profile, language_code, start_payload, now), True
+        except IntegrityError:  # the same user's other update registered them a moment ago
+            user = TelegramUser.objects.get(telegram_id=telegram_id)
+    changed = {name: value for name, value in profile.items() if getattr(user, name) != value}
+    changed["last_seen_at"] = now
+    if user.has_blocked_bot:  # writing to the bot again means it is no longer blocked
+        changed.update(has_blocked_bot=False, blocked_bot_at=None)
+    for name, value in changed.items():
+        setattr(user, name, value)
+    user.save(update_fields=[*changed, "updated_at"])
+    return user, False
+
+
+@transaction.atomic
+def _telegram_user_create(telegram_id, profile, language_code, start_payload, now) -> TelegramUser:
+    payload_valid = bool(start_payload) and bool(START_PAYLOAD_PATTERN.match(start_payload))
+    if start_payload and not payload_valid:
+        logger.warning("ignored a malformed start payload for a new user (%d characters)", len(start_payload))
+    user = TelegramUser(
+        telegram_id=telegram_id,
+        language=language_from_telegram(language_code),
+        last_seen_at=now,
+        acquisition_code=start_payload if payload_valid else "",
+        acquired_at=now,
+        **profile,
+    )
+    user.full_clean(validate_unique=False)
+    user.save()
+    event_track(
+        name="user_registered",
+        user_id=user.pk,
+        properties={
+            "acquisition_code": user.acquisition_code or None,
+            "language": user.language,
+            "malformed_start_payload": bool(start_payload) and not payload_valid,
+        },
+        source="bot",
+    )
+    return user
+
+
+@transaction.atomic
+def telegram_users_set_beta_tester(*, users: QuerySet[TelegramUser], is_beta_tester: bool) -> int:
+    """Open (or close) beta-only modules and personas to these users; returns how many changed."""
+    changed = 0
+    for user in users.select_for_update().filter(is_beta_tester=not is_beta_tester):
+        user.is_beta_tester = is_beta_tester
+        user.save(update_fields=["is_beta_tester", "updated_at"])
+        event_track(
+            name="beta_tester_changed", user_id=user.pk, properties={"is_beta_tester": is_beta_tester}, source="admin"
+        )
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def telegram_user_mark_blocked(*, telegram_id: int) -> None:
+    """Record that Telegram refused delivery because the user blocked the bot."""
+    user = TelegramUser.objects.select_for_update().filter(telegram_id=telegram_id, has_blocked_bot=False).first()
+    if user is None:
+        return
+    user.has_blocked_bot = True
+    user.blocked_bot_at = timezone.now()
+    user.save(update_fields=["has_blocked_bot", "blocked_bot_at", "updated_at"])
+    event_track(name="bot_blocked", user_id=user.pk, source="bot")

@@ -1,0 +1,35 @@
+"""The admin index: today's key numbers and the health of the platform (unfold callbacks)."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.accounts.selectors import user_counts
+from apps.analytics.selectors import event_count
+from apps.core.selectors import health_report
+
+
+def environment_callback(request: HttpRequest) -> list[str]:
+    return [_("Production"), "danger"] if settings.PRODUCTION else [_("Development"), "info"]
+
+
+def dashboard_callback(request: HttpRequest, context: dict) -> dict:
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    users = user_counts(since=today)
+    health = health_report()
+    context["kpis"] = [
+        {"title": _("Users"), "value": users.total, "footer": _("all time")},
+        {"title": _("New today"), "value": users.new_since, "footer": _("first /start since midnight")},
+        {"title": _("Active today"), "value": users.active_since, "footer": _("wrote to the bot since midnight")},
+        {"title": _("Events today"), "value": event_count(since=today), "footer": _("recorded since midnight")},
+    ]
+    context["health"] = {
+        "healthy": health.healthy,
+        "headers": [_("Component"), _("State"), _("Required"), _("Latency, ms"), _("Detail")],
+        "rows": [
+            [part.name, part.status, _("yes") if part.required else _("no"), part.latency_ms or "", part.detail]
+            for part in health.components
+        ],
+    }
+    return context

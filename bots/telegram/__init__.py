@@ -1,0 +1,1 @@
+"""The Telegram bot process (`python -m bots.telegram`); see ../shared/ARCHITECTURE.md."""
