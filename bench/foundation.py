@@ -82,9 +82,8 @@ def main() -> None:
         ("encrypted vs plain column, write+read", plain_read, encrypted_read),
     ):
         base, value = timed(baseline), timed(measured)
-        print(
-            f"  {label:<40} {value / rows * 1e6:8.1f} µs/row vs {base / rows * 1e6:8.1f} µs/row  ratio {value / base:5.2f}x"
-        )
+        per_row, base_per_row = value / rows * 1e6, base / rows * 1e6
+        print(f"  {label:<40} {per_row:8.1f} µs/row vs {base_per_row:8.1f} µs/row  ratio {value / base:5.2f}x")
 
 
 if __name__ == "__main__":
