@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.analytics",
+    "apps.personas",
 ]
 
 MIDDLEWARE = [
