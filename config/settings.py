@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.analytics",
     "apps.personas",
+    "apps.inference",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +285,28 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "apps.core.admin_dashboard.dashboard_callback",
     "STYLES": [lambda request: static("css/admin.css")],
 }
+
+# --- Models (apps.inference) ----------------------------------------------------------------------
+
+MODELS_DIR = Path(env.str("MODELS_DIR", default=str(VAR_DIR / "models")))
+# Primary text generator: "ctranslate2" (local, batched) or "openai" (any OpenAI-compatible server),
+# or a dotted path to a class. LLM_FALLBACK names the one tried when the primary is unavailable.
+LLM_BACKEND = env.str("LLM_BACKEND", default="ctranslate2")
+LLM_FALLBACK = env.str("LLM_FALLBACK", default="")
+LLM_MODEL_DIR = Path(env.str("LLM_MODEL_DIR", default=str(MODELS_DIR / "smollm2-135m-instruct")))
+LLM_INTER_THREADS = env.int("LLM_INTER_THREADS", default=2)  # parallel batches; one per core suits small models
+LLM_INTRA_THREADS = env.int("LLM_INTRA_THREADS", default=1)  # threads inside one batch
+LLM_MAX_BATCH_SIZE = env.int("LLM_MAX_BATCH_SIZE", default=16)
+LLM_BATCH_WINDOW_MS = env.float("LLM_BATCH_WINDOW_MS", default=10.0)
+LLM_QUEUE_CAPACITY = env.int("LLM_QUEUE_CAPACITY", default=256)
+LLM_QUEUE_TIMEOUT_S = env.float("LLM_QUEUE_TIMEOUT_S", default=30.0)
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+OPENAI_TIMEOUT_S = env.float("OPENAI_TIMEOUT_S", default=30.0)
+OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=1)
+WHISPER_MODEL_DIR = Path(env.str("WHISPER_MODEL_DIR", default=str(MODELS_DIR / "whisper-base")))
+VOICE_MAX_SECONDS = env.float("VOICE_MAX_SECONDS", default=120.0)
 
 # --- Product -------------------------------------------------------------------------------------
 

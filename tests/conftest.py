@@ -1,6 +1,7 @@
 import pytest
 
 from config.celery import app as celery_app
+from tests.apps.inference.tiny_model import build_tiny_model
 from tests.services import redis_url_or_skip
 
 
@@ -16,3 +17,9 @@ def eager_celery():
 @pytest.fixture
 def redis_url() -> str:
     return redis_url_or_skip()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """A tiny random CTranslate2 model with tokenizer and manifest (tests/apps/inference/tiny_model.py)."""
+    return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")

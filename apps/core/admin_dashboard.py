@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.selectors import user_counts
 from apps.analytics.selectors import event_count
 from apps.core.selectors import health_report
+from apps.inference.selectors import inference_overview
 
 
 def environment_callback(request: HttpRequest) -> list[str]:
@@ -32,4 +33,31 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
             for part in health.components
         ],
     }
+    context["models"] = _models_table()
     return context
+
+
+def _models_table() -> dict:
+    overview = inference_overview()
+    stats = overview.stats
+    if stats:
+        figures = _("%(rate).0f tokens/s, queue %(depth)d of %(capacity)d, mean batch %(batch).1f (at %(at)s)") % {
+            "rate": stats["tokens_per_second"],
+            "depth": stats["queue_depth"],
+            "capacity": stats["queue_capacity"],
+            "batch": stats["mean_batch_size"],
+            "at": stats["published_at"][:16].replace("T", " "),
+        }
+    else:
+        figures = _("no figures yet: the bot publishes them while it serves")
+    return {
+        "generator": overview.generator,
+        "generator_installed": overview.generator_installed,
+        "generator_model_dir": overview.generator_model_dir,
+        "figures": figures,
+        "headers": [_("Model"), _("Kind"), _("Languages"), _("Licence"), _("Source")],
+        "rows": [
+            [model.name, model.kind, ", ".join(model.languages), model.licence, model.source]
+            for model in overview.models
+        ],
+    }

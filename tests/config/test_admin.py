@@ -49,3 +49,38 @@ def test_root_redirects_to_the_admin(client):
 
     assert response.status_code == 302
     assert response.headers["Location"] == reverse("admin:index")
+
+
+@pytest.fixture
+def no_published_stats():
+    from django.core.cache import cache
+
+    from apps.inference.services import STATS_CACHE_KEY
+
+    cache.delete(STATS_CACHE_KEY)
+    yield
+    cache.delete(STATS_CACHE_KEY)
+
+
+def test_index_lists_installed_models_with_source_and_licence(
+    admin_client, settings, tiny_model_dir, no_published_stats
+):
+    settings.MODELS_DIR = tiny_model_dir.parent
+    settings.LLM_MODEL_DIR = tiny_model_dir
+
+    response = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en")
+
+    rows = response.context["models"]["rows"]
+    assert ["tiny", "generator", "en", "MIT", "tests/apps/inference/tiny_model.py"] in rows
+    assert b"no figures yet" in response.content
+
+
+def test_index_shows_the_figures_the_serving_process_published(admin_client, no_published_stats):
+    from apps.inference.services import generator_stats_publish
+    from apps.inference.types import GeneratorStats
+
+    generator_stats_publish(GeneratorStats("ctranslate2:x", 3, 256, 10, 0, 4, 2.5, 8, 321.0))
+
+    response = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert b"321 tokens/s, queue 3 of 256, mean batch 2.5" in response.content
