@@ -82,7 +82,17 @@ class WhisperTranscriber:
         model = self.load()
         started = time.perf_counter()
         language = allowed[0] if len(allowed) == 1 else _most_probable_language(model, samples, allowed)
-        segments, _info = model.transcribe(samples, language=language, beam_size=self.beam_size, vad_filter=False)
+        # One temperature (no fallback re-decoding), no conditioning on earlier text, no timestamps: measured
+        # here 1.6 s instead of 11 s for 10 s of speech, with fewer repetition loops and better words.
+        segments, _info = model.transcribe(
+            samples,
+            language=language,
+            beam_size=self.beam_size,
+            vad_filter=False,
+            temperature=0.0,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+        )
         text = " ".join(piece for segment in segments if (piece := segment.text.strip()))
         logger.debug("Transcribed %.1f s of %s speech in %.2f s", duration, language, time.perf_counter() - started)
         return Transcript(text=text, language=language, duration_seconds=round(duration, 3))

