@@ -6,6 +6,7 @@ hardened profile, which refuses to start while a required variable is missing.
 Every variable is documented in .env.example and in the README.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -32,8 +33,13 @@ PRODUCTION = DJANGO_ENV == "production"
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 
+def _raw(name: str) -> str:
+    """A value exactly as set: django-environ would treat a leading '$' (common in random secrets) as a reference."""
+    return os.environ.get(name, "").strip()
+
+
 def _required(name: str, hint: str) -> str:
-    value = env.str(name, default="").strip()
+    value = _raw(name)
     if not value:
         raise ImproperlyConfigured(f"{name} is not set; DJANGO_ENV=production requires it. {hint}")
     return value
@@ -52,16 +58,19 @@ if PRODUCTION:
             "SECRET_KEY is too weak for production: use at least 50 random characters. " + _SECRET_KEY_HOWTO
         )
 else:
-    SECRET_KEY = env.str("SECRET_KEY", default="") or persistent_secret(VAR_DIR / "secret_key", get_random_secret_key)
+    SECRET_KEY = _raw("SECRET_KEY") or persistent_secret(VAR_DIR / "secret_key", get_random_secret_key)
 
 _FERNET_KEY_HINT = (
     "Generate a key with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 )
-if PRODUCTION:
-    _required("FIELD_ENCRYPTION_KEYS", "A comma-separated list of Fernet keys, newest first. " + _FERNET_KEY_HINT)
-    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
-else:
-    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
+FIELD_ENCRYPTION_KEYS = [key.strip() for key in _raw("FIELD_ENCRYPTION_KEYS").split(",") if key.strip()]
+if not FIELD_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS is not set; DJANGO_ENV=production requires it. "
+            "A comma-separated list of Fernet keys, newest first. " + _FERNET_KEY_HINT
+        )
+    FIELD_ENCRYPTION_KEYS = [
         persistent_secret(VAR_DIR / "field_encryption.key", lambda: Fernet.generate_key().decode())
     ]
 for _position, _key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
@@ -304,7 +313,7 @@ LLM_BATCH_WINDOW_MS = env.float("LLM_BATCH_WINDOW_MS", default=10.0)
 LLM_QUEUE_CAPACITY = env.int("LLM_QUEUE_CAPACITY", default=256)
 LLM_QUEUE_TIMEOUT_S = env.float("LLM_QUEUE_TIMEOUT_S", default=30.0)
 OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
-OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_API_KEY = _raw("OPENAI_API_KEY")
 OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
 OPENAI_TIMEOUT_S = env.float("OPENAI_TIMEOUT_S", default=30.0)
 OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=1)

@@ -85,6 +85,12 @@ def test_production_refuses_to_start_without_a_required_variable(production_env,
     assert f"{missing} is not set" in result.stderr
 
 
+def test_secrets_are_taken_literally_even_when_they_start_with_a_dollar(production_env):
+    production_env["SECRET_KEY"] = "$" + get_random_secret_key()
+
+    assert settings_snapshot(production_env, "settings.SECRET_KEY") == production_env["SECRET_KEY"]
+
+
 def test_production_refuses_a_weak_secret_key(production_env):
     production_env["SECRET_KEY"] = "django-insecure-" + "x" * 50
 
