@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "apps.analytics",
     "apps.personas",
     "apps.inference",
+    "apps.conversations",
 ]
 
 MIDDLEWARE = [
@@ -319,6 +320,14 @@ OPENAI_TIMEOUT_S = env.float("OPENAI_TIMEOUT_S", default=30.0)
 OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=1)
 WHISPER_MODEL_DIR = Path(env.str("WHISPER_MODEL_DIR", default=str(MODELS_DIR / "whisper-base")))
 VOICE_MAX_SECONDS = env.float("VOICE_MAX_SECONDS", default=120.0)
+
+# --- Dialogue (apps.conversations) -----------------------------------------------------------------
+
+DIALOGUE_PROMPT_BUDGET = env.int("DIALOGUE_PROMPT_BUDGET", default=2048)  # tokens of prompt, at most
+DIALOGUE_MAX_NEW_TOKENS = env.int("DIALOGUE_MAX_NEW_TOKENS", default=200)
+DIALOGUE_HISTORY_TURNS = env.int("DIALOGUE_HISTORY_TURNS", default=40)  # read from the database per reply
+DIALOGUE_SUMMARY_EVERY = env.int("DIALOGUE_SUMMARY_EVERY", default=10)  # refresh the summary every N turns
+MEMORY_LLM_EXTRACTION = env.bool("MEMORY_LLM_EXTRACTION", default=False)  # for models that follow JSON instructions
 
 # --- Product -------------------------------------------------------------------------------------
 

@@ -41,6 +41,11 @@ class TelegramUser(TimeStampedModel):
         help_text=_("The deep-link payload of the user's first /start: the channel that brought them."),
     )
     acquired_at = models.DateTimeField(_("first touch"), null=True, blank=True)
+    remembers_health = models.BooleanField(
+        _("may remember health facts"),
+        default=False,
+        help_text=_("The user allowed the bot to remember what they say about their health."),
+    )
 
     class Meta:
         verbose_name = _("Telegram user")

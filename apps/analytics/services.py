@@ -84,3 +84,10 @@ def looks_like_content_key(key: str) -> bool:
     if not words or words[-1] in DESCRIPTIVE_WORDS:
         return False
     return any(word in CONTENT_WORDS for word in words)
+
+
+@transaction.atomic
+def events_erase_for_user(*, user_id: int) -> int:
+    """Remove a user's events entirely (test and playground users, whose activity is not product usage)."""
+    deleted, _ = Event.objects.filter(user_id=user_id).delete()
+    return deleted

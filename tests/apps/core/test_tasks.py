@@ -3,6 +3,9 @@ import sys
 import uuid
 
 import pytest
+from celery.backends.redis import RedisBackend
+from celery.exceptions import TimeoutError as CeleryTimeoutError
+from celery.result import AsyncResult
 
 from apps.core.tasks import ping
 from config.celery import app as celery_app
@@ -41,12 +44,15 @@ def worker_queue(redis_url, tmp_path):
     celery_app.conf.broker_url, celery_app.conf.result_backend = previous
 
 
-def test_a_real_worker_consumes_a_task_from_redis_and_returns_its_result(worker_queue, tmp_path):
-    result = ping.apply_async(queue=worker_queue)
+def test_a_real_worker_consumes_a_task_from_redis_and_returns_its_result(worker_queue, tmp_path, redis_url):
+    # An explicit connection and backend: the app caches the ones it first used, and earlier tests ran eagerly.
+    with celery_app.connection_for_write(redis_url) as connection:
+        sent = ping.apply_async(queue=worker_queue, connection=connection)
+    result = AsyncResult(sent.id, backend=RedisBackend(app=celery_app, url=redis_url), app=celery_app)
 
     try:
         value = result.get(timeout=60)
-    except TimeoutError:
+    except CeleryTimeoutError:
         pytest.fail("the worker did not answer; its log:\n" + (tmp_path / "worker.log").read_text())
     assert value["pong"] is True
 

@@ -21,7 +21,7 @@ CHATML = (
 HIDDEN, HEADS, KV_HEADS, FFN, LAYERS = 32, 4, 2, 64, 2
 
 
-def build_tiny_model(directory: Path, *, seed: int = 7, context_length: int = 512) -> Path:
+def build_tiny_model(directory: Path, *, seed: int = 7, context_length: int = 4096) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     tokens = SPECIAL_TOKENS + sorted(ByteLevel.alphabet())
     vocabulary = {token: index for index, token in enumerate(tokens)}

@@ -6,6 +6,7 @@ from apps.core.exceptions import InvalidInput
 from apps.inference.ctranslate2_generator import CTranslate2Generator
 from apps.inference.exceptions import BackendUnavailable
 from apps.inference.types import ChatMessage, GenerationParams
+from tests.apps.inference.tiny_model import build_tiny_model
 
 GREEDY = GenerationParams(max_new_tokens=12, temperature=0)
 HELLO = [ChatMessage("user", "Hello there")]
@@ -114,8 +115,8 @@ async def test_a_cancelled_caller_does_not_disturb_the_others(generator):
     assert reply.text
 
 
-async def test_prompt_longer_than_the_context_is_a_clear_error(tiny_model_dir):
-    generator = CTranslate2Generator(tiny_model_dir)
+async def test_prompt_longer_than_the_context_is_a_clear_error(tmp_path):
+    generator = CTranslate2Generator(build_tiny_model(tmp_path / "short-context", context_length=512))
     try:
         with pytest.raises(InvalidInput, match="exceeds the model's context of 512"):
             await generator.generate([ChatMessage("user", "x" * 600)], GREEDY)
