@@ -1,4 +1,7 @@
 import pytest
+from asgiref.sync import SyncToAsync
+from django.db import connections
+from django.utils import translation
 
 from config.celery import app as celery_app
 from tests.apps.inference.tiny_model import build_tiny_model
@@ -14,6 +17,14 @@ def eager_celery():
     celery_app.conf.task_always_eager = previous
 
 
+@pytest.fixture(autouse=True)
+def english_outside_requests():
+    """Messages raised outside a request are in English unless a test asks otherwise; requests still follow
+    their Accept-Language. Without this, the language a previous request activated would leak in."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def redis_url() -> str:
     return redis_url_or_skip()
@@ -23,3 +34,11 @@ def redis_url() -> str:
 def tiny_model_dir(tmp_path_factory):
     """A tiny random CTranslate2 model with tokenizer and manifest (tests/apps/inference/tiny_model.py)."""
     return build_tiny_model(tmp_path_factory.mktemp("models") / "tiny")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_of_async_tests(django_db_setup):
+    """Async tests reach the database from asgiref's worker thread; its connection would keep the test
+    database open and PostgreSQL refuses to drop it. Close it before the database is torn down."""
+    yield
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()

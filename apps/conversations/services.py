@@ -144,7 +144,7 @@ def reply_prepare(
         raise InvalidInput(code="message_too_long")
     user = TelegramUser.objects.get(pk=user_id)
     dialogue = (
-        Dialogue.objects.select_for_update()
+        Dialogue.objects.select_for_update(of=("self",))
         .select_related("persona", "module", "scenario")
         .filter(user_id=user_id, is_active=True)
         .first()
