@@ -307,15 +307,19 @@ def message_rate(*, user_id: int, message_id: int, rating: int) -> None:
 
 
 async def _generate(turn: PreparedTurn, generator: TextGenerator):
+    """Generate, clean and score; one more try, a little bolder, when the reply is empty or breaks character.
+
+    The better of the two goes out. A reply that is still empty, or still claims another name (or to be an
+    AI), is replaced by a graceful line in character; then the output check has the last word.
+    """
     stops = turn_stops(persona_name=turn.persona_name, user_name=turn.user_name)
     attempts = (
         GenerationParams(max_new_tokens=settings.DIALOGUE_MAX_NEW_TOKENS, temperature=0.8, top_p=0.95, stop=stops),
-        # Nothing usable the first time: once more, a little bolder.
         GenerationParams(
             max_new_tokens=settings.DIALOGUE_MAX_NEW_TOKENS, temperature=1.0, top_p=0.9, top_k=60, stop=stops
         ),
     )
-    reply = None
+    candidates = []
     for params in attempts:
         reply = await generator.generate(list(turn.messages), params)
         text = reply_clean(
@@ -324,24 +328,21 @@ async def _generate(turn: PreparedTurn, generator: TextGenerator):
             user_name=turn.user_name,
             truncated=reply.finish_reason == "length",
         )
-        if text:
-            break
-    tokens = (reply.prompt_tokens, reply.completion_tokens)
-    if not text:
-        return (
-            fallback_line(persona_gender=turn.persona_gender, language=turn.language),
-            reply.backend,
-            Message.Safety.FALLBACK,
-            None,
-            tokens,
+        quality = reply_quality(
+            text,
+            persona_name=turn.persona_name,
+            persona_gender=turn.persona_gender,
+            user_name=turn.user_name,
+            raw=reply.text,
         )
-    quality = reply_quality(
-        text,
-        persona_name=turn.persona_name,
-        persona_gender=turn.persona_gender,
-        user_name=turn.user_name,
-        raw=reply.text,
-    )
+        candidates.append((text, quality, reply))
+        if text and quality.ok:
+            break
+    text, quality, reply = max(candidates, key=lambda candidate: (bool(candidate[0]), candidate[1].score))
+    tokens = (reply.prompt_tokens, reply.completion_tokens)
+    if not text or "wrong_name" in quality.issues:
+        line = fallback_line(persona_gender=turn.persona_gender, language=turn.language, seed=turn.user_message_id)
+        return line, reply.backend, Message.Safety.FALLBACK, quality, tokens
     verdict = output_check(text)
     if not verdict.ok:
         await sync_to_async(event_track)(
@@ -349,13 +350,8 @@ async def _generate(turn: PreparedTurn, generator: TextGenerator):
             user_id=turn.user_id,
             properties={"category": verdict.category, "rule": verdict.rule},
         )
-        return (
-            fixed_replies.safe_replacement_reply(language=turn.language),
-            reply.backend,
-            Message.Safety.OUTPUT_REPLACED,
-            quality,
-            tokens,
-        )
+        replacement = fixed_replies.safe_replacement_reply(language=turn.language)
+        return replacement, reply.backend, Message.Safety.OUTPUT_REPLACED, quality, tokens
     return text, reply.backend, "", quality, tokens
 
 

@@ -47,7 +47,7 @@ def test_a_run_passes_when_the_replies_meet_the_expectations(script, scripted, s
 
 
 def test_a_run_fails_naming_the_missed_expectation(script, scripted, stub_server):
-    stub_server.reply = "Я всего лишь языковая модель."
+    stub_server.reply = "Мне нравится учить новый язык."
 
     outcome = async_to_sync(regression_run)(script_id=script.pk, generator=scripted, embedder=None)
 

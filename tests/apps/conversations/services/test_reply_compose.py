@@ -133,6 +133,24 @@ async def test_empty_reply_is_retried_once_then_a_graceful_line(anna, scripted, 
     assert result.text
 
 
+async def test_a_reply_that_breaks_character_is_retried_then_replaced(anna, scripted, stub_server):
+    stub_server.reply = "I am an AI language model and cannot have feelings."
+
+    result = await compose(anna, "Ты меня любишь?", scripted)
+
+    assert len(stub_server.requests) == 2
+    assert result.safety == "fallback"
+    assert "language model" not in result.text
+
+
+async def test_a_clean_reply_is_not_retried(anna, scripted, stub_server):
+    stub_server.reply = "Конечно! Расскажи, как прошёл день?"
+
+    await compose(anna, "Привет", scripted)
+
+    assert len(stub_server.requests) == 1
+
+
 async def test_facts_told_are_remembered_and_used_in_the_next_prompt(anna, scripted, stub_server):
     await compose(anna, "Меня зовут Анна, я живу в Казани и у меня кот Барсик", scripted)
 
