@@ -13,7 +13,7 @@ from apps.conversations.playground import PlaygroundForm, SaveScriptForm, playgr
 from apps.conversations.regression import playground_reset, playground_user, regression_run, regression_script_save
 from apps.conversations.services import dialogue_start, message_rate, reply_compose
 from apps.core.exceptions import ApplicationError
-from apps.inference.registry import embedder, text_generator
+from apps.inference.registry import embedder_or_none, text_generator
 
 
 @admin.register(Helpline)
@@ -148,7 +148,7 @@ class RegressionScriptAdmin(ModelAdmin):
                 user_id=user.pk,
                 text=data["text"],
                 generator=text_generator(),
-                embedder=_embedder_or_none(),
+                embedder=embedder_or_none(),
                 viewer=form.viewer(),
                 memory_user_id=data["memory_user"].pk if data["memory_user"] else None,
             )
@@ -165,7 +165,7 @@ class RegressionScriptAdmin(ModelAdmin):
 
     def _run(self, request: HttpRequest, ids: list[int]) -> None:
         try:
-            generator, vectors = text_generator(), _embedder_or_none()
+            generator, vectors = text_generator(), embedder_or_none()
             for script_id in ids:
                 outcome = async_to_sync(regression_run)(script_id=script_id, generator=generator, embedder=vectors)
                 level = messages.SUCCESS if outcome.passed else messages.ERROR
@@ -174,10 +174,3 @@ class RegressionScriptAdmin(ModelAdmin):
                 self.message_user(request, f"{outcome.name}: {summary}", level)
         except ApplicationError as error:
             self.message_user(request, str(error.message), messages.ERROR)
-
-
-def _embedder_or_none():
-    try:
-        return embedder()
-    except ApplicationError:
-        return None

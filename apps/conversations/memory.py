@@ -188,7 +188,7 @@ def memory_extract_from_message(*, message_id: int, use_llm: bool = False) -> in
         fact_extraction_messages,
         parse_llm_facts,
     )
-    from apps.inference.registry import embedder as build_embedder
+    from apps.inference.registry import embedder_or_none
 
     source = memory_source_text(message_id=message_id)
     if source is None:
@@ -199,10 +199,7 @@ def memory_extract_from_message(*, message_id: int, use_llm: bool = False) -> in
         facts += _llm_facts(text, facts, fact_extraction_messages, parse_llm_facts)
     if not facts:
         return 0
-    try:
-        vectors = build_embedder()
-    except Exception:  # noqa: BLE001  (memory works without retrieval by meaning; facts are still kept)
-        vectors = None
+    vectors = embedder_or_none()  # without it facts are still kept, ranked by recency
     allow = TelegramUser.objects.filter(pk=user_id, remembers_health=True).exists()
     return len(
         memory_facts_store(

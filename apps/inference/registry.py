@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from apps.core.exceptions import ApplicationError
 from apps.inference.exceptions import BackendUnavailable
 from apps.inference.fallback import FallbackGenerator
 from apps.inference.services import generator_stats_publish
@@ -78,6 +79,15 @@ def embedder() -> Embedder:
     from apps.inference.embeddings import UniversalSentenceEncoder
 
     return UniversalSentenceEncoder()
+
+
+def embedder_or_none() -> Embedder | None:
+    """The embedder, or None where it cannot load: memory then ranks facts by recency instead of meaning."""
+    try:
+        return embedder()
+    except (ApplicationError, ImportError, OSError) as error:
+        logger.warning("embedder unavailable, facts are ranked by recency: %s", error)
+        return None
 
 
 def reset() -> None:

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from apps.conversations.models import RegressionScript
 from apps.conversations.regression import regression_run
 from apps.core.exceptions import ApplicationError
-from apps.inference.registry import embedder, text_generator
+from apps.inference.registry import embedder_or_none, text_generator
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError("No regression scripts match; save one from the admin playground first.")
         try:
             generator = text_generator()
-            outcomes = asyncio.run(self._run_all(ids, generator, _embedder_or_none()))
+            outcomes = asyncio.run(self._run_all(ids, generator, embedder_or_none()))
         except ApplicationError as error:
             raise CommandError(str(error.message)) from error
         failed = 0
@@ -51,10 +51,3 @@ class Command(BaseCommand):
     @staticmethod
     async def _run_all(ids, generator, vectors):
         return [await regression_run(script_id=pk, generator=generator, embedder=vectors) for pk in ids]
-
-
-def _embedder_or_none():
-    try:
-        return embedder()
-    except ApplicationError:
-        return None
