@@ -2,6 +2,12 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from unfold.widgets import (
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+    UnfoldBooleanSwitchWidget,
+)
 
 from apps.accounts.models import TelegramUser
 from apps.conversations.models import Dialogue
@@ -11,18 +17,23 @@ from apps.personas.selectors import Viewer
 
 
 class PlaygroundForm(forms.Form):
-    module = forms.ModelChoiceField(Module.objects.all(), label=_("Module"))
-    persona = forms.ModelChoiceField(Persona.objects.all(), label=_("Persona"))
-    scenario = forms.ModelChoiceField(Scenario.objects.filter(is_active=True), label=_("Scene"), required=False)
+    module = forms.ModelChoiceField(Module.objects.all(), label=_("Module"), widget=UnfoldAdminSelectWidget)
+    persona = forms.ModelChoiceField(Persona.objects.all(), label=_("Persona"), widget=UnfoldAdminSelectWidget)
+    scenario = forms.ModelChoiceField(
+        Scenario.objects.filter(is_active=True), label=_("Scene"), required=False, widget=UnfoldAdminSelectWidget
+    )
     memory_user = forms.ModelChoiceField(
         TelegramUser.objects.filter(telegram_id__gt=0),
         label=_("Use the memory of"),
         required=False,
         help_text=_("Optional: a user whose remembered facts the persona may use."),
+        widget=UnfoldAdminSelectWidget,
     )
-    adult_confirmed = forms.BooleanField(label=_("Confirmed 18+"), required=False, initial=True)
-    has_pro = forms.BooleanField(label=_("Has PRO"), required=False, initial=True)
-    text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4096)
+    adult_confirmed = forms.BooleanField(
+        label=_("Confirmed 18+"), required=False, initial=True, widget=UnfoldBooleanSwitchWidget
+    )
+    has_pro = forms.BooleanField(label=_("Has PRO"), required=False, initial=True, widget=UnfoldBooleanSwitchWidget)
+    text = forms.CharField(label=_("Message"), widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}), max_length=4096)
 
     def viewer(self) -> Viewer:
         return Viewer(
@@ -33,12 +44,18 @@ class PlaygroundForm(forms.Form):
 
 
 class SaveScriptForm(forms.Form):
-    name = forms.CharField(label=_("Script name"), max_length=120)
+    name = forms.CharField(label=_("Script name"), max_length=120, widget=UnfoldAdminTextInputWidget)
     must_recall = forms.CharField(
-        label=_("Must be recalled"), required=False, help_text=_("Comma-separated words a reply must mention.")
+        label=_("Must be recalled"),
+        required=False,
+        help_text=_("Comma-separated words a reply must mention."),
+        widget=UnfoldAdminTextInputWidget,
     )
     must_not_contain = forms.CharField(
-        label=_("Must not appear"), required=False, help_text=_("Comma-separated words no reply may contain.")
+        label=_("Must not appear"),
+        required=False,
+        help_text=_("Comma-separated words no reply may contain."),
+        widget=UnfoldAdminTextInputWidget,
     )
 
     def clean_must_recall(self) -> list[str]:
