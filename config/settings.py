@@ -332,4 +332,6 @@ MEMORY_LLM_EXTRACTION = env.bool("MEMORY_LLM_EXTRACTION", default=False)  # for 
 # --- Product -------------------------------------------------------------------------------------
 
 # The bot process (`python -m bots.telegram`) starts only when this is set.
-TELEGRAM_BOT_TOKEN = env.str("TELEGRAM_BOT_TOKEN", default="")
+TELEGRAM_BOT_TOKEN = _raw("TELEGRAM_BOT_TOKEN")
+# A self-hosted Bot API server (or the tests' fake one); empty: Telegram's own.
+TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="")

@@ -5,7 +5,7 @@ from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 
-from apps.accounts.models import TelegramUser
+from apps.accounts.models import Consent, LegalDocument, TelegramUser
 from apps.accounts.services import telegram_users_set_beta_tester
 
 
@@ -66,3 +66,29 @@ class TelegramUserAdmin(ModelAdmin):
     def _report_beta(self, request: HttpRequest, changed: int) -> None:
         message = ngettext("%(count)d user updated.", "%(count)d users updated.", changed) % {"count": changed}
         self.message_user(request, message, messages.SUCCESS)
+
+
+@admin.register(LegalDocument)
+class LegalDocumentAdmin(ModelAdmin):
+    list_display = ("kind", "version", "title_ru", "published_at", "updated_at")
+    list_filter = ("kind",)
+    fieldsets = (
+        (None, {"fields": ("kind", "version", "published_at")}),
+        (_("Russian"), {"fields": ("title_ru", "body_ru")}),
+        (_("English"), {"fields": ("title_en", "body_en")}),
+    )
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        # A published version is what users agreed to: change it by publishing a new version.
+        return ("kind", "version", "title_ru", "title_en", "body_ru", "body_en") if obj and obj.published_at else ()
+
+
+@admin.register(Consent)
+class ConsentAdmin(ModelAdmin):
+    list_display = ("user", "document", "accepted_at")
+    list_filter = ("document",)
+    search_fields = ("=user__telegram_id",)
+    readonly_fields = ("user", "document", "accepted_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -58,3 +58,65 @@ class TelegramUser(TimeStampedModel):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+class LegalDocument(TimeStampedModel):
+    """A versioned text users accept: the privacy policy, the terms of use, later the public offer.
+
+    Publishing a new version of a kind asks every user to accept again.
+    """
+
+    class Kind(models.TextChoices):
+        PRIVACY = "privacy", _("Privacy policy")
+        TERMS = "terms", _("Terms of use")
+        OFFER = "offer", _("Public offer")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    version = models.PositiveIntegerField(_("version"))
+    title_ru = models.CharField(_("title (Russian)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    body_ru = models.TextField(_("text (Russian)"))
+    body_en = models.TextField(_("text (English)"))
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: a draft. Users are asked to accept the newest published version."),
+    )
+
+    class Meta:
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+        ordering = ["kind", "-version"]
+        constraints = [models.UniqueConstraint(fields=["kind", "version"], name="legal_document_kind_version")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
+
+
+class Consent(models.Model):
+    user = models.ForeignKey(TelegramUser, verbose_name=_("user"), on_delete=models.CASCADE, related_name="consents")
+    document = models.ForeignKey(LegalDocument, verbose_name=_("document"), on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [models.UniqueConstraint(fields=["user", "document"], name="consent_user_document")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.document_id}"
+
+
+class ProcessedUpdate(models.Model):
+    """Telegram update ids already handled: a redelivered update is answered once."""
+
+    update_id = models.BigIntegerField(_("update id"), unique=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("processed update")
+        verbose_name_plural = _("processed updates")
+
+    def __str__(self) -> str:
+        return str(self.update_id)

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from apps.accounts.models import Language, TelegramUser
+from apps.accounts.models import Consent, Language, LegalDocument, ProcessedUpdate, TelegramUser
 from apps.analytics.services import event_track
 from apps.core.validators import START_PAYLOAD_PATTERN
 
@@ -112,3 +112,56 @@ def telegram_user_mark_blocked(*, telegram_id: int) -> None:
     user.blocked_bot_at = timezone.now()
     user.save(update_fields=["has_blocked_bot", "blocked_bot_at", "updated_at"])
     event_track(name="bot_blocked", user_id=user.pk, source="bot")
+
+
+# --- Consent ------------------------------------------------------------------------------------
+
+REQUIRED_BEFORE_CHAT = (LegalDocument.Kind.PRIVACY, LegalDocument.Kind.TERMS)
+
+
+def legal_documents_current(*, kinds=REQUIRED_BEFORE_CHAT) -> list[LegalDocument]:
+    """The newest published version of each kind."""
+    current = []
+    for kind in kinds:
+        document = (
+            LegalDocument.objects.filter(kind=kind, published_at__isnull=False, published_at__lte=timezone.now())
+            .order_by("-version")
+            .first()
+        )
+        if document:
+            current.append(document)
+    return current
+
+
+def consent_missing(*, user_id: int) -> list[LegalDocument]:
+    """Current documents the user has not accepted yet (empty: they may chat)."""
+    accepted = set(Consent.objects.filter(user_id=user_id).values_list("document_id", flat=True))
+    return [document for document in legal_documents_current() if document.pk not in accepted]
+
+
+@transaction.atomic
+def consent_accept(*, user_id: int, document_ids: list[int]) -> None:
+    """Record acceptance of exactly the versions the user was shown; a newer version asks again."""
+    current = {document.pk: document for document in legal_documents_current()}
+    for document_id in document_ids:
+        if document_id not in current:
+            continue  # the user accepted a version that has since been replaced: they will be asked again
+        _consent, created = Consent.objects.get_or_create(user_id=user_id, document_id=document_id)
+        if created:
+            document = current[document_id]
+            event_track(
+                name="consent_accepted",
+                user_id=user_id,
+                properties={"kind": document.kind, "version": document.version},
+                source="bot",
+            )
+
+
+def update_first_seen(*, update_id: int) -> bool:
+    """Mark a Telegram update as handled; False when it was handled before (a redelivery)."""
+    try:
+        with transaction.atomic():
+            ProcessedUpdate.objects.create(update_id=update_id)
+    except IntegrityError:
+        return False
+    return True

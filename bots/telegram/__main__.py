@@ -1,0 +1,28 @@
+"""`python -m bots.telegram`: the Telegram bot, by long polling."""
+
+import asyncio
+import logging
+import os
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from apps.inference.registry import embedder_or_none, text_generator
+    from bots.telegram.app import build_bot, build_dispatcher, build_storage
+
+    if not settings.TELEGRAM_BOT_TOKEN:
+        raise SystemExit("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env.")
+    generator, embedder = text_generator(), embedder_or_none()  # loaded once, shared by every update
+    bot = build_bot(settings.TELEGRAM_BOT_TOKEN, api_url=settings.TELEGRAM_API_URL)
+    dispatcher = build_dispatcher(generator=generator, embedder=embedder, storage=build_storage())
+    logging.getLogger(__name__).info("bot starting (long polling)")
+    asyncio.run(dispatcher.start_polling(bot, handle_signals=True))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+"""Callback data of the bot's buttons (Telegram allows 64 bytes)."""
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class ConsentAccept(CallbackData, prefix="consent"):
+    documents: str  # comma-separated ids of the versions shown
+
+
+class ModuleOpen(CallbackData, prefix="module"):
+    code: str
+
+
+class CardAction(CallbackData, prefix="card"):
+    module: str
+    page: int
+    persona: int
+    action: str  # choose / previous / next / about / unlock

@@ -1,0 +1,107 @@
+"""The bot's only way to the database: async wrappers around one service or selector each.
+
+Handlers get frozen dataclasses back, never model instances (no lazy ORM access inside async code).
+"""
+
+from dataclasses import dataclass
+
+from asgiref.sync import sync_to_async
+from django.core.files.storage import default_storage
+from django.db import close_old_connections
+
+from apps.accounts.models import TelegramUser
+from apps.accounts.services import consent_accept, consent_missing, telegram_user_upsert, update_first_seen
+from apps.conversations.services import dialogue_start
+from apps.personas.selectors import Viewer, module_list_for_user, persona_card_get, persona_list_for_user
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: int
+    kind: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    telegram_id: int
+    language: str
+    first_name: str
+    is_beta_tester: bool
+    missing_documents: tuple[DocumentView, ...]
+
+    @property
+    def consented(self) -> bool:
+        return not self.missing_documents
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(language=self.language, is_beta_tester=self.is_beta_tester)
+
+
+def _user_enter(*, telegram_id, username, first_name, last_name, language_code, start_payload) -> UserView:
+    user, _created = telegram_user_upsert(
+        telegram_id=telegram_id,
+        username=username or "",
+        first_name=first_name or "",
+        last_name=last_name or "",
+        language_code=language_code,
+        start_payload=start_payload,
+    )
+    return _user_view(user)
+
+
+def _user_view(user: TelegramUser) -> UserView:
+    russian = user.language == "ru"
+    missing = tuple(
+        DocumentView(
+            id=document.pk,
+            kind=document.kind,
+            title=document.title_ru if russian else document.title_en,
+            body=document.body_ru if russian else document.body_en,
+        )
+        for document in consent_missing(user_id=user.pk)
+    )
+    return UserView(
+        id=user.pk,
+        telegram_id=user.telegram_id,
+        language=user.language,
+        first_name=user.first_name,
+        is_beta_tester=user.is_beta_tester,
+        missing_documents=missing,
+    )
+
+
+def _accept_and_reload(*, user_id: int, document_ids: list[int]) -> UserView:
+    consent_accept(user_id=user_id, document_ids=document_ids)
+    return _user_view(TelegramUser.objects.get(pk=user_id))
+
+
+user_enter = sync_to_async(_user_enter)
+accept_documents = sync_to_async(_accept_and_reload)
+update_is_new = sync_to_async(lambda update_id: update_first_seen(update_id=update_id))
+modules_for = sync_to_async(lambda viewer: module_list_for_user(viewer=viewer))
+persona_page = sync_to_async(
+    lambda module_code, viewer, page: persona_list_for_user(module_code=module_code, viewer=viewer, page=page)
+)
+persona_card = sync_to_async(
+    lambda persona_id, viewer, module_code: persona_card_get(
+        persona_id=persona_id, viewer=viewer, module_code=module_code
+    )
+)
+start_dialogue = sync_to_async(
+    lambda user_id, persona_id, module_code, scenario_id=None: dialogue_start(
+        user_id=user_id, persona_id=persona_id, module_code=module_code, scenario_id=scenario_id
+    )
+)
+close_connections = sync_to_async(close_old_connections)
+
+
+def read_media(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
+
+
+read_media_async = sync_to_async(read_media)

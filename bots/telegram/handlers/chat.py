@@ -1,0 +1,34 @@
+"""Talking with the persona: text goes through the same pipeline as the admin playground."""
+
+from aiogram import F, Router
+from aiogram.types import Message
+from aiogram.utils.chat_action import ChatActionSender
+
+from apps.conversations.services import reply_compose
+from apps.core.exceptions import NotFound
+from apps.inference.types import Embedder, TextGenerator
+from bots.telegram.facade import UserView
+from bots.telegram.handlers.start import send_menu
+from bots.telegram.replies import html_pieces
+
+
+def make_router() -> Router:
+    router = Router(name="chat")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_text, F.text & ~F.text.startswith("/"))
+    return router
+
+
+async def on_text(message: Message, user: UserView, generator: TextGenerator, embedder: Embedder | None) -> None:
+    try:
+        async with ChatActionSender.typing(bot=message.bot, chat_id=message.chat.id):
+            result = await reply_compose(
+                user_id=user.id, text=message.text, generator=generator, embedder=embedder, viewer=user.viewer
+            )
+    except NotFound as error:
+        if error.code != "no_active_dialogue":
+            raise
+        await send_menu(message, user)  # nobody chosen yet: offer the menu instead of an error
+        return
+    for piece in html_pieces(result.text):
+        await message.answer(piece)

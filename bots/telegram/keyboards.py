@@ -1,0 +1,39 @@
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from apps.personas.presentation import CardPresentation
+from apps.personas.selectors import ModuleView
+from bots.telegram.callbacks import CardAction, ConsentAccept, ModuleOpen
+from bots.telegram.facade import UserView
+from bots.telegram.texts import consent_button
+
+
+def consent_keyboard(user: UserView) -> InlineKeyboardMarkup:
+    ids = ",".join(str(document.id) for document in user.missing_documents)
+    button = InlineKeyboardButton(text=consent_button(user), callback_data=ConsentAccept(documents=ids).pack())
+    return InlineKeyboardMarkup(inline_keyboard=[[button]])
+
+
+def modules_keyboard(modules: list[ModuleView]) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=("🔒 " if module.locked else "") + module.title, callback_data=ModuleOpen(code=module.code).pack()
+            )
+        ]
+        for module in modules
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def card_keyboard(presentation: CardPresentation, *, module: str, page: int, persona_id: int) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(
+                text=button.label,
+                callback_data=CardAction(module=module, page=page, persona=persona_id, action=button.action).pack(),
+            )
+            for button in row
+        ]
+        for row in presentation.buttons
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)

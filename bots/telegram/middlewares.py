@@ -1,0 +1,75 @@
+"""Around every update: close stale connections, drop redeliveries, know the user, keep the consent gate."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import CallbackQuery, Message, TelegramObject, Update
+
+from bots.telegram import facade, texts
+from bots.telegram.callbacks import ConsentAccept
+from bots.telegram.keyboards import consent_keyboard
+
+logger = logging.getLogger(__name__)
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class UpdateGuardMiddleware(BaseMiddleware):
+    """Outer middleware on updates: a long-running process has no request cycle to tidy connections, and
+    Telegram may deliver the same update twice."""
+
+    async def __call__(self, handler: Handler, event: Update, data: dict[str, Any]) -> Any:
+        await facade.close_connections()
+        try:
+            if not await facade.update_is_new(event.update_id):
+                logger.info("skipped redelivered update %s", event.update_id)
+                return None
+            return await handler(event, data)
+        finally:
+            await facade.close_connections()
+
+
+class UserMiddleware(BaseMiddleware):
+    """Registers or refreshes the user behind a message or button press and injects a UserView as `user`."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        sender = data.get("event_from_user")
+        if sender is None or sender.is_bot:
+            return await handler(event, data)
+        chat = data.get("event_chat")
+        if chat is not None and chat.type != "private":
+            return await handler(event, data)  # the group handler answers politely
+        payload = None
+        if isinstance(event, Message) and event.text and event.text.startswith("/start"):
+            parts = event.text.split(maxsplit=1)
+            payload = parts[1].strip() if len(parts) > 1 else None
+        data["user"] = await facade.user_enter(
+            telegram_id=sender.id,
+            username=sender.username,
+            first_name=sender.first_name,
+            last_name=sender.last_name,
+            language_code=sender.language_code,
+            start_payload=payload,
+        )
+        return await handler(event, data)
+
+
+class ConsentGateMiddleware(BaseMiddleware):
+    """Until the current documents are accepted, only /start and the accept button work."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user = data.get("user")
+        if user is None or user.consented:
+            return await handler(event, data)
+        if isinstance(event, Message) and (event.text or "").startswith("/start"):
+            return await handler(event, data)
+        if isinstance(event, CallbackQuery) and (event.data or "").startswith(ConsentAccept.__prefix__ + ":"):
+            return await handler(event, data)
+        if isinstance(event, CallbackQuery):
+            await event.answer(texts.consent_reminder(user), show_alert=True)
+            return None
+        if isinstance(event, Message):
+            await event.answer(texts.consent_reminder(user))
+            await event.answer(texts.consent_prompt(user), reply_markup=consent_keyboard(user))
+        return None

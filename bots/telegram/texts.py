@@ -1,0 +1,59 @@
+"""What the bot says outside the persona's own words, in the user's language (Django i18n)."""
+
+from html import escape
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from bots.telegram.facade import UserView
+
+
+def consent_prompt(user: UserView) -> str:
+    with translation.override(user.language):
+        parts = [
+            _("Hi! I'm Sputnik, a companion you can talk to about anything."),
+            _("Before we start, please read and accept these documents:"),
+        ]
+        parts += [f"<b>{escape(document.title)}</b>\n{escape(document.body)}" for document in user.missing_documents]
+        parts.append(_("I am not a medical or psychological service."))
+        return "\n\n".join(parts)[:4096]
+
+
+def consent_button(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("✅ I accept")
+
+
+def consent_reminder(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Please accept the privacy policy and the terms first — then we can talk.")
+
+
+def menu_title(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Who would you like to talk to?")
+
+
+def module_empty(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Nobody is here yet — please look in again soon.")
+
+
+def busy(user: UserView | None) -> str:
+    with translation.override(user.language if user else "ru"):
+        return _("I'm a little busy right now — please write again in a moment.")
+
+
+def failure(user: UserView | None) -> str:
+    with translation.override(user.language if user else "ru"):
+        return _("Something went wrong on my side. Please try again.")
+
+
+def locked(user: UserView, reason_text: str) -> str:
+    with translation.override(user.language):
+        return _("This one is locked for now: %(reason)s") % {"reason": reason_text}
+
+
+def private_only(language: str) -> str:
+    with translation.override(language):
+        return _("I talk in private chats only — write to me directly.")

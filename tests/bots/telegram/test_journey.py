@@ -1,0 +1,123 @@
+"""The bot end to end: the real aiogram client and polling loop against the fake Bot API on 127.0.0.1."""
+
+import asyncio
+
+import pytest
+
+from apps.accounts.models import TelegramUser
+from apps.analytics.models import Event
+from apps.conversations.models import Message
+from apps.inference.ctranslate2_generator import CTranslate2Generator
+from bots.telegram.app import build_bot, build_dispatcher
+from tests.factories import PersonaFactory
+from tests.stubs.telegram_server import FakeTelegram
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+ANNA = 1001
+
+
+@pytest.fixture
+async def telegram():
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def running_bot(telegram, tiny_model_dir, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    generator = CTranslate2Generator(tiny_model_dir)
+    bot = build_bot(telegram.token, api_url=telegram.base_url)
+    dispatcher = build_dispatcher(generator=generator, embedder=None)
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
+    yield telegram
+    await dispatcher.stop_polling()
+    await asyncio.wait_for(polling, timeout=10)
+    await bot.session.close()
+    generator.close()
+
+
+def buttons(message: dict) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    return [button["callback_data"] for row in markup.get("inline_keyboard", []) for button in row]
+
+
+async def test_start_consent_menu_support_and_a_reply(running_bot):
+    from asgiref.sync import sync_to_async
+
+    from apps.personas.models import Module
+
+    support = await Module.objects.aget(code="support")
+    await sync_to_async(PersonaFactory)(name="Соня", modules=[support], first_message="Привет, {{user}}! Я Соня.")
+    telegram = running_bot
+    telegram.user_sends("/start tgads_spring", user_id=ANNA)
+    consent = (await telegram.wait_for_messages(ANNA, 1))[-1]
+    assert "Политика конфиденциальности" in consent["text"]
+    assert any(data.startswith("consent:") for data in buttons(consent))
+
+    telegram.user_sends("привет", user_id=ANNA)  # before consent: a gentle reminder, nothing else
+    reminder = (await telegram.wait_for_messages(ANNA, 3))[1]
+    assert "прими" in reminder["text"]
+
+    telegram.user_presses(next(data for data in buttons(consent) if data.startswith("consent:")), user_id=ANNA,
+                          message_id=consent["message_id"])  # fmt: skip
+    menu = (await telegram.wait_for_messages(ANNA, 4))[-1]
+    assert "module:support" in buttons(menu)
+
+    telegram.user_presses("module:support", user_id=ANNA, message_id=menu["message_id"])
+    greeting = (await telegram.wait_for_messages(ANNA, 5))[-1]
+    assert greeting["text"] == "Привет, Anna! Я Соня."
+
+    telegram.user_sends("Меня зовут Анна, расскажи что-нибудь", user_id=ANNA)
+    reply = (await telegram.wait_for_messages(ANNA, 6))[-1]
+    assert reply["text"]
+
+    user = await TelegramUser.objects.aget(telegram_id=ANNA)
+    assert user.acquisition_code == "tgads_spring"
+    assert await Event.objects.filter(user=user, name="consent_accepted").acount() == 2
+    assert await Message.objects.filter(dialogue__user=user, role="assistant", backend="ctranslate2:tiny").aexists()
+
+
+async def test_partner_opens_the_library_as_cards(running_bot):
+    from asgiref.sync import sync_to_async
+
+    from apps.personas.models import Module
+
+    partner = await Module.objects.aget(code="partner")
+    await sync_to_async(PersonaFactory)(name="Кайли", modules=[partner], order=1)
+    await sync_to_async(PersonaFactory)(name="Марк", modules=[partner], order=2)
+    telegram = running_bot
+    telegram.user_sends("/start", user_id=ANNA)
+    consent = (await telegram.wait_for_messages(ANNA, 1))[-1]
+    telegram.user_presses(buttons(consent)[0], user_id=ANNA, message_id=consent["message_id"])
+    menu = (await telegram.wait_for_messages(ANNA, 2))[-1]
+
+    telegram.user_presses("module:partner", user_id=ANNA, message_id=menu["message_id"])
+
+    card = (await telegram.wait_for_messages(ANNA, 3))[-1]
+    assert "Кайли" in (card.get("caption") or card.get("text"))
+    assert any(data.endswith(":choose") for data in buttons(card))
+
+
+async def test_a_redelivered_update_is_answered_once(running_bot):
+    telegram = running_bot
+    update_id = telegram.user_sends("/start", user_id=ANNA)
+    await telegram.wait_for_messages(ANNA, 1)
+
+    telegram.duplicate_update(update_id)
+    telegram.user_sends("/start", user_id=ANNA)  # a fresh update proves the loop kept going
+
+    await telegram.wait_for_messages(ANNA, 2)
+    await asyncio.sleep(0.5)
+    assert len(telegram.messages_to(ANNA)) == 2
+
+
+async def test_groups_get_one_polite_line(running_bot):
+    telegram = running_bot
+
+    telegram.user_sends("всем привет", user_id=ANNA, chat_type="group", chat_id=-500)
+
+    message = (await telegram.wait_for_messages(-500, 1))[-1]
+    assert "личных" in message["text"]
+    assert not await TelegramUser.objects.filter(telegram_id=ANNA).aexists()  # nobody is registered from a group
