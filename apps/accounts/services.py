@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Consent, Language, LegalDocument, ProcessedUpdate, TelegramUser
 from apps.analytics.services import event_track
+from apps.core.exceptions import InvalidInput
 from apps.core.validators import START_PAYLOAD_PATTERN
 
 logger = logging.getLogger(__name__)
@@ -165,3 +166,11 @@ def update_first_seen(*, update_id: int) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+@transaction.atomic
+def telegram_user_set_language(*, user_id: int, language: str) -> None:
+    if language not in Language.values:
+        raise InvalidInput(code="unknown_language")
+    TelegramUser.objects.filter(pk=user_id).update(language=language)
+    event_track(name="language_changed", user_id=user_id, properties={"language": language}, source="bot")

@@ -292,6 +292,29 @@ def dialogue_start(*, user_id: int, persona_id: int, module_code: str, scenario_
 
 
 @transaction.atomic
+def dialogue_new(*, user_id: int) -> DialogueStart:
+    """/new: a fresh dialogue with the same persona (the old one stays; memory is kept)."""
+    current = (
+        Dialogue.objects.select_for_update(of=("self",))
+        .select_related("module")
+        .filter(user_id=user_id, is_active=True)
+        .first()
+    )
+    if current is None or current.persona_id is None or current.module is None:
+        raise NotFound(code="no_active_dialogue")
+    current.is_active = False
+    current.save(update_fields=["is_active", "updated_at"])
+    fresh = Dialogue.objects.create(user_id=user_id, persona_id=current.persona_id, module=current.module)
+    persona = Persona.objects.get(pk=current.persona_id)
+    user = TelegramUser.objects.get(pk=user_id)
+    greeting = fill_placeholders(persona.first_message or "", char=persona.name, user=user.first_name or "")
+    if greeting:
+        _store_message(fresh, Message.Role.ASSISTANT, greeting)
+    event_track(name="dialogue_renewed", user_id=user_id, properties={"persona_id": persona.pk}, source="bot")
+    return DialogueStart(dialogue_id=fresh.pk, greeting=greeting, resumed=False)
+
+
+@transaction.atomic
 def message_rate(*, user_id: int, message_id: int, rating: int) -> None:
     """The user's 👍 (1) or 👎 (-1) on one of the persona's replies."""
     if rating not in (1, -1):

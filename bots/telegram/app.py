@@ -15,7 +15,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from django.conf import settings
 
 from apps.inference.types import Embedder, TextGenerator
-from bots.telegram.handlers import chat, errors, library, other, start
+from bots.telegram.handlers import chat, commands, errors, library, media, other, start
 from bots.telegram.middlewares import ConsentGateMiddleware, UpdateGuardMiddleware, UserMiddleware
 
 logger = logging.getLogger(__name__)
@@ -54,14 +54,39 @@ def build_storage() -> BaseStorage:
     return MemoryStorage()
 
 
+COMMANDS = ("menu", "new", "memory", "language", "help")
+
+
+async def set_commands(bot: Bot) -> None:
+    """The command menu in Telegram, in Russian and English."""
+    from aiogram.types import BotCommand
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    for language in ("ru", "en"):
+        with translation.override(language):
+            descriptions = {
+                "menu": _("Choose who to talk to"),
+                "new": _("Start the conversation afresh"),
+                "memory": _("What I remember about you"),
+                "language": _("Language"),
+                "help": _("Help"),
+            }
+        commands = [BotCommand(command=name, description=descriptions[name]) for name in COMMANDS]
+        await bot.set_my_commands(commands, language_code=language)
+
+
 def build_dispatcher(
     *, generator: TextGenerator, embedder: Embedder | None, storage: BaseStorage | None = None
 ) -> Dispatcher:
     dispatcher = Dispatcher(storage=storage or MemoryStorage(), generator=generator, embedder=embedder)
+    dispatcher.startup.register(set_commands)
     dispatcher.update.outer_middleware(UpdateGuardMiddleware())
-    for observer in (dispatcher.message, dispatcher.callback_query):
+    for observer in (dispatcher.message, dispatcher.callback_query):  # my_chat_member passes without a user view
         observer.outer_middleware(UserMiddleware())
         observer.middleware(ConsentGateMiddleware())
     # Fresh routers per dispatcher: aiogram attaches a router to one parent only.
-    dispatcher.include_routers(*(module.make_router() for module in (errors, other, start, library, chat)))
+    dispatcher.include_routers(
+        *(module.make_router() for module in (errors, other, start, commands, library, media, chat))
+    )
     return dispatcher

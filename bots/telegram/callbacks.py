@@ -16,3 +16,17 @@ class CardAction(CallbackData, prefix="card"):
     page: int
     persona: int
     action: str  # choose / previous / next / about / unlock
+
+
+class ReplyRate(CallbackData, prefix="rate"):
+    message: int
+    value: int  # 1 or -1
+
+
+class MemoryAction(CallbackData, prefix="memory"):
+    action: str  # delete / clear
+    fact: int = 0
+
+
+class LanguageSet(CallbackData, prefix="lang"):
+    code: str

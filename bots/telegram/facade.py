@@ -10,8 +10,16 @@ from django.core.files.storage import default_storage
 from django.db import close_old_connections
 
 from apps.accounts.models import TelegramUser
-from apps.accounts.services import consent_accept, consent_missing, telegram_user_upsert, update_first_seen
-from apps.conversations.services import dialogue_start
+from apps.accounts.services import (
+    consent_accept,
+    consent_missing,
+    telegram_user_mark_blocked,
+    telegram_user_set_language,
+    telegram_user_upsert,
+    update_first_seen,
+)
+from apps.conversations.memory import memory_clear, memory_fact_delete, memory_facts_for_user
+from apps.conversations.services import dialogue_new, dialogue_start, message_rate
 from apps.personas.selectors import Viewer, module_list_for_user, persona_card_get, persona_list_for_user
 
 
@@ -105,3 +113,13 @@ def read_media(name: str) -> bytes:
 
 
 read_media_async = sync_to_async(read_media)
+
+memory_list = sync_to_async(lambda user_id: memory_facts_for_user(user_id=user_id))
+memory_delete = sync_to_async(lambda user_id, fact_id: memory_fact_delete(user_id=user_id, fact_id=fact_id))
+memory_forget_all = sync_to_async(lambda user_id: memory_clear(user_id=user_id))
+rate_reply = sync_to_async(
+    lambda user_id, message_id, value: message_rate(user_id=user_id, message_id=message_id, rating=value)
+)
+fresh_dialogue = sync_to_async(lambda user_id: dialogue_new(user_id=user_id))
+set_language = sync_to_async(lambda user_id, code: telegram_user_set_language(user_id=user_id, language=code))
+mark_blocked = sync_to_async(lambda telegram_id: telegram_user_mark_blocked(telegram_id=telegram_id))

@@ -57,3 +57,63 @@ def locked(user: UserView, reason_text: str) -> str:
 def private_only(language: str) -> str:
     with translation.override(language):
         return _("I talk in private chats only — write to me directly.")
+
+
+def help_text(user: UserView) -> str:
+    with translation.override(user.language):
+        return "\n".join(
+            [
+                _("I'm Sputnik — write to me about anything, or send a voice message."),
+                "",
+                _("/menu — choose who to talk to"),
+                _("/new — start the conversation afresh (I keep what I remember)"),
+                _("/memory — what I remember about you; delete any of it"),
+                _("/language — Русский / English"),
+                _("/help — this message"),
+            ]
+        )
+
+
+def new_dialogue(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("A fresh start. I still remember what you told me.")
+
+
+def memory_title(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Here is what I remember about you:")
+
+
+def memory_empty(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("I don't remember anything about you yet.")
+
+
+def memory_clear_button(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Forget everything")
+
+
+def memory_forgotten(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Forgotten.")
+
+
+def language_prompt(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Choose the language:")
+
+
+def language_changed(language: str) -> str:
+    with translation.override(language):
+        return _("Done! I'll write in English now.")
+
+
+def thanks(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Thank you!")
+
+
+def cannot_read(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("I can't look at that yet — tell me in words or with a voice message?")

@@ -1,12 +1,13 @@
 """Talking with the persona: text goes through the same pipeline as the admin playground."""
 
 from aiogram import F, Router
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from apps.conversations.services import reply_compose
 from apps.core.exceptions import NotFound
 from apps.inference.types import Embedder, TextGenerator
+from bots.telegram.callbacks import ReplyRate
 from bots.telegram.facade import UserView
 from bots.telegram.handlers.start import send_menu
 from bots.telegram.replies import html_pieces
@@ -30,5 +31,18 @@ async def on_text(message: Message, user: UserView, generator: TextGenerator, em
             raise
         await send_menu(message, user)  # nobody chosen yet: offer the menu instead of an error
         return
-    for piece in html_pieces(result.text):
-        await message.answer(piece)
+    pieces = html_pieces(result.text)
+    for number, piece in enumerate(pieces, start=1):
+        markup = rating_keyboard(result.reply_message_id) if number == len(pieces) and not result.safety else None
+        await message.answer(piece, reply_markup=markup)
+
+
+def rating_keyboard(message_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="👍", callback_data=ReplyRate(message=message_id, value=1).pack()),
+                InlineKeyboardButton(text="👎", callback_data=ReplyRate(message=message_id, value=-1).pack()),
+            ]
+        ]
+    )

@@ -14,6 +14,7 @@ from tests.stubs.telegram_server import FakeTelegram
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ANNA = 1001
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Sputnik"}
 
 
 @pytest.fixture
@@ -121,3 +122,68 @@ async def test_groups_get_one_polite_line(running_bot):
     message = (await telegram.wait_for_messages(-500, 1))[-1]
     assert "личных" in message["text"]
     assert not await TelegramUser.objects.filter(telegram_id=ANNA).aexists()  # nobody is registered from a group
+
+
+async def _consented(telegram, user_id=ANNA):
+    telegram.user_sends("/start", user_id=user_id)
+    consent = (await telegram.wait_for_messages(user_id, 1))[-1]
+    telegram.user_presses(buttons(consent)[0], user_id=user_id, message_id=consent["message_id"])
+    await telegram.wait_for_messages(user_id, 2)
+
+
+async def test_commands_are_registered_in_both_languages(running_bot):
+    telegram = running_bot
+    await _consented(telegram)
+
+    languages = {params.get("language_code") for method, params in telegram.calls if method == "setMyCommands"}
+
+    assert languages == {"ru", "en"}
+
+
+async def test_memory_lists_facts_and_forgets_on_request(running_bot):
+    from asgiref.sync import sync_to_async
+
+    from apps.conversations.memory import memory_facts_store
+    from apps.conversations.memory_extract import ExtractedFact
+
+    telegram = running_bot
+    await _consented(telegram)
+    user = await TelegramUser.objects.aget(telegram_id=ANNA)
+    fact = ExtractedFact("city", "city", "Казань", "Живёт в Казани", "ru", 0.9, False)
+    await sync_to_async(memory_facts_store)(user_id=user.pk, facts=[fact], embedder=None)
+
+    telegram.user_sends("/memory", user_id=ANNA)
+    listing = (await telegram.wait_for_messages(ANNA, 3))[-1]
+    assert "Живёт в Казани" in listing["text"]
+
+    telegram.user_presses("memory:clear:0", user_id=ANNA, message_id=listing["message_id"])
+    telegram.user_sends("/memory", user_id=ANNA)
+    empty = (await telegram.wait_for_messages(ANNA, 4))[-1]
+    assert "ничего" in empty["text"]
+
+
+async def test_stickers_get_a_friendly_line_and_blocking_marks_the_user(running_bot):
+    telegram = running_bot
+    await _consented(telegram)
+
+    telegram.user_sends_update(
+        {"message": {"message_id": 900, "date": 0, "chat": {"id": ANNA, "type": "private"},
+                     "from": {"id": ANNA, "is_bot": False, "first_name": "Anna", "language_code": "ru"},
+                     "sticker": {"file_id": "s1", "file_unique_id": "s1", "width": 1, "height": 1,
+                                 "is_animated": False, "is_video": False, "type": "regular"}}}
+    )  # fmt: skip
+    line = (await telegram.wait_for_messages(ANNA, 3))[-1]
+    assert "словами" in line["text"]
+
+    telegram.user_sends_update(
+        {"my_chat_member": {"chat": {"id": ANNA, "type": "private"}, "date": 0,
+                            "from": {"id": ANNA, "is_bot": False, "first_name": "Anna"},
+                            "old_chat_member": {"status": "member", "user": BOT_USER},
+                            "new_chat_member": {"status": "kicked", "until_date": 0,
+                                                "user": BOT_USER}}}
+    )  # fmt: skip
+    for _ in range(50):
+        if (await TelegramUser.objects.aget(telegram_id=ANNA)).has_blocked_bot:
+            break
+        await asyncio.sleep(0.1)
+    assert (await TelegramUser.objects.aget(telegram_id=ANNA)).has_blocked_bot
