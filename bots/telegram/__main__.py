@@ -12,14 +12,16 @@ def main() -> None:
     django.setup()
     from django.conf import settings
 
-    from apps.inference.registry import embedder_or_none, text_generator
+    from apps.inference.registry import embedder_or_none, text_generator, transcriber
     from bots.telegram.app import build_bot, build_dispatcher, build_storage
 
     if not settings.TELEGRAM_BOT_TOKEN:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env.")
     generator, embedder = text_generator(), embedder_or_none()  # loaded once, shared by every update
     bot = build_bot(settings.TELEGRAM_BOT_TOKEN, api_url=settings.TELEGRAM_API_URL)
-    dispatcher = build_dispatcher(generator=generator, embedder=embedder, storage=build_storage())
+    dispatcher = build_dispatcher(
+        generator=generator, embedder=embedder, transcriber=transcriber(), storage=build_storage()
+    )
     logging.getLogger(__name__).info("bot starting (long polling)")
     asyncio.run(dispatcher.start_polling(bot, handle_signals=True))
 

@@ -14,8 +14,8 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from django.conf import settings
 
-from apps.inference.types import Embedder, TextGenerator
-from bots.telegram.handlers import chat, commands, errors, library, media, other, start
+from apps.inference.types import Embedder, TextGenerator, Transcriber
+from bots.telegram.handlers import chat, commands, errors, library, media, other, start, voice
 from bots.telegram.middlewares import ConsentGateMiddleware, UpdateGuardMiddleware, UserMiddleware
 
 logger = logging.getLogger(__name__)
@@ -77,9 +77,15 @@ async def set_commands(bot: Bot) -> None:
 
 
 def build_dispatcher(
-    *, generator: TextGenerator, embedder: Embedder | None, storage: BaseStorage | None = None
+    *,
+    generator: TextGenerator,
+    embedder: Embedder | None,
+    transcriber: Transcriber | None = None,
+    storage: BaseStorage | None = None,
 ) -> Dispatcher:
-    dispatcher = Dispatcher(storage=storage or MemoryStorage(), generator=generator, embedder=embedder)
+    dispatcher = Dispatcher(
+        storage=storage or MemoryStorage(), generator=generator, embedder=embedder, transcriber=transcriber
+    )
     dispatcher.startup.register(set_commands)
     dispatcher.update.outer_middleware(UpdateGuardMiddleware())
     for observer in (dispatcher.message, dispatcher.callback_query):  # my_chat_member passes without a user view
@@ -87,6 +93,6 @@ def build_dispatcher(
         observer.middleware(ConsentGateMiddleware())
     # Fresh routers per dispatcher: aiogram attaches a router to one parent only.
     dispatcher.include_routers(
-        *(module.make_router() for module in (errors, other, start, commands, library, media, chat))
+        *(module.make_router() for module in (errors, other, start, commands, library, voice, media, chat))
     )
     return dispatcher

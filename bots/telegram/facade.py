@@ -18,6 +18,7 @@ from apps.accounts.services import (
     telegram_user_upsert,
     update_first_seen,
 )
+from apps.analytics.services import event_track
 from apps.conversations.memory import memory_clear, memory_fact_delete, memory_facts_for_user
 from apps.conversations.services import dialogue_new, dialogue_start, message_rate
 from apps.personas.selectors import Viewer, module_list_for_user, persona_card_get, persona_list_for_user
@@ -123,3 +124,8 @@ rate_reply = sync_to_async(
 fresh_dialogue = sync_to_async(lambda user_id: dialogue_new(user_id=user_id))
 set_language = sync_to_async(lambda user_id, code: telegram_user_set_language(user_id=user_id, language=code))
 mark_blocked = sync_to_async(lambda telegram_id: telegram_user_mark_blocked(telegram_id=telegram_id))
+voice_received = sync_to_async(
+    lambda user_id, seconds: event_track(
+        name="voice_sent", user_id=user_id, properties={"seconds": round(seconds)}, source="bot"
+    )
+)

@@ -117,3 +117,23 @@ def thanks(user: UserView) -> str:
 def cannot_read(user: UserView) -> str:
     with translation.override(user.language):
         return _("I can't look at that yet — tell me in words or with a voice message?")
+
+
+def voice_too_long(user: UserView, limit: int) -> str:
+    with translation.override(user.language):
+        return _("That voice message is too long for me: up to %(limit)d seconds, please.") % {"limit": limit}
+
+
+def voice_too_large(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("That file is too large for me to download (20 MB at most).")
+
+
+def voice_unavailable(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("I can't listen to voice messages right now — could you write it in text?")
+
+
+def voice_silent(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("I couldn't make out any words — could you say it again or write it?")

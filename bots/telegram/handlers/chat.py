@@ -21,10 +21,28 @@ def make_router() -> Router:
 
 
 async def on_text(message: Message, user: UserView, generator: TextGenerator, embedder: Embedder | None) -> None:
+    await answer(message, user, message.text, generator=generator, embedder=embedder)
+
+
+async def answer(
+    message: Message,
+    user: UserView,
+    text: str,
+    *,
+    generator: TextGenerator,
+    embedder: Embedder | None,
+    from_voice: bool = False,
+) -> None:
+    """One turn: the persona's reply to `text` (typed or transcribed), with rating buttons."""
     try:
         async with ChatActionSender.typing(bot=message.bot, chat_id=message.chat.id):
             result = await reply_compose(
-                user_id=user.id, text=message.text, generator=generator, embedder=embedder, viewer=user.viewer
+                user_id=user.id,
+                text=text,
+                generator=generator,
+                embedder=embedder,
+                viewer=user.viewer,
+                from_voice=from_voice,
             )
     except NotFound as error:
         if error.code != "no_active_dialogue":

@@ -1,0 +1,84 @@
+"""Voice messages through the real bot: getFile, download, Whisper, then the same reply pipeline."""
+
+import asyncio
+
+import pytest
+from django.conf import settings
+
+from apps.conversations.models import Message
+from apps.inference.ctranslate2_generator import CTranslate2Generator
+from apps.inference.manifest import ModelManifest
+from apps.inference.speech import WhisperTranscriber
+from apps.personas.models import Module
+from bots.telegram.app import build_bot, build_dispatcher
+from tests.apps.inference.speech.audio import speak_wav, to_ogg_opus
+from tests.factories import PersonaFactory
+from tests.stubs.telegram_server import FakeTelegram
+
+pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
+ANNA = 1001
+
+
+@pytest.fixture
+async def voice_bot(tiny_model_dir, tmp_path):
+    if not ModelManifest.exists_in(settings.WHISPER_MODEL_DIR):
+        pytest.skip("needs Whisper base: run `manage.py llm_install --default`")
+    telegram = FakeTelegram()
+    await telegram.start()
+    generator = CTranslate2Generator(tiny_model_dir)
+    bot = build_bot(telegram.token, api_url=telegram.base_url)
+    dispatcher = build_dispatcher(
+        generator=generator, embedder=None, transcriber=WhisperTranscriber(settings.WHISPER_MODEL_DIR)
+    )
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
+    yield telegram
+    await dispatcher.stop_polling()
+    await asyncio.wait_for(polling, timeout=10)
+    await bot.session.close()
+    generator.close()
+    await telegram.stop()
+
+
+async def in_a_dialogue(telegram):
+    from asgiref.sync import sync_to_async
+
+    support = await Module.objects.aget(code="support")
+    await sync_to_async(PersonaFactory)(name="Соня", modules=[support])
+    telegram.user_sends("/start", user_id=ANNA)
+    consent = (await telegram.wait_for_messages(ANNA, 1))[-1]
+    data = consent["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    telegram.user_presses(data, user_id=ANNA, message_id=consent["message_id"])
+    menu = (await telegram.wait_for_messages(ANNA, 2))[-1]
+    telegram.user_presses("module:support", user_id=ANNA, message_id=menu["message_id"])
+    return len(await telegram.wait_for_messages(ANNA, 3))
+
+
+async def test_a_voice_message_is_heard_and_answered(voice_bot, tmp_path):
+    sent = await in_a_dialogue(voice_bot)
+    voice = to_ogg_opus(speak_wav("Привет, меня зовут Анна, я люблю зелёный чай", voice="ru", directory=tmp_path))
+
+    voice_bot.user_sends_voice(voice, duration=4, user_id=ANNA)
+
+    reply = (await voice_bot.wait_for_messages(ANNA, sent + 1, timeout=30))[-1]
+    assert reply["text"]
+    heard = await Message.objects.filter(role="user", from_voice=True).afirst()
+    assert "чай" in heard.text.lower()
+
+
+async def test_a_voice_message_over_the_limit_is_declined_before_download(voice_bot):
+    sent = await in_a_dialogue(voice_bot)
+
+    voice_bot.user_sends_voice(b"OggS-not-really", duration=10_000, user_id=ANNA)
+
+    reply = (await voice_bot.wait_for_messages(ANNA, sent + 1))[-1]
+    assert "120" in reply["text"]
+    assert "getFile" not in [method for method, _ in voice_bot.calls]
+
+
+async def test_unreadable_audio_gets_a_clear_reply(voice_bot):
+    sent = await in_a_dialogue(voice_bot)
+
+    voice_bot.user_sends_voice(b"this is not audio", duration=3, user_id=ANNA)
+
+    reply = (await voice_bot.wait_for_messages(ANNA, sent + 1, timeout=20))[-1]
+    assert "аудио" in reply["text"]
