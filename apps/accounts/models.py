@@ -41,6 +41,9 @@ class TelegramUser(TimeStampedModel):
         help_text=_("The deep-link payload of the user's first /start: the channel that brought them."),
     )
     acquired_at = models.DateTimeField(_("first touch"), null=True, blank=True)
+    adult_confirmed_at = models.DateTimeField(
+        _("confirmed 18+ at"), null=True, blank=True, help_text=_("When the user confirmed being 18 or older.")
+    )
     remembers_health = models.BooleanField(
         _("may remember health facts"),
         default=False,

@@ -174,3 +174,13 @@ def telegram_user_set_language(*, user_id: int, language: str) -> None:
         raise InvalidInput(code="unknown_language")
     TelegramUser.objects.filter(pk=user_id).update(language=language)
     event_track(name="language_changed", user_id=user_id, properties={"language": language}, source="bot")
+
+
+@transaction.atomic
+def telegram_user_confirm_adult(*, user_id: int, confirmed: bool) -> None:
+    """The explicit "I am 18 or older" answer; declining keeps the user in safe content."""
+    if confirmed:
+        TelegramUser.objects.filter(pk=user_id, adult_confirmed_at__isnull=True).update(
+            adult_confirmed_at=timezone.now()
+        )
+    event_track(name="age_confirmed" if confirmed else "age_declined", user_id=user_id, source="bot")

@@ -30,3 +30,15 @@ class MemoryAction(CallbackData, prefix="memory"):
 
 class LanguageSet(CallbackData, prefix="lang"):
     code: str
+
+
+class AgeAnswer(CallbackData, prefix="age"):
+    adult: int  # 1: "I am 18 or older", 0: not
+    module: str
+    persona: int
+
+
+class SceneStart(CallbackData, prefix="scene"):
+    module: str
+    persona: int
+    scenario: int

@@ -13,6 +13,7 @@ from apps.accounts.models import TelegramUser
 from apps.accounts.services import (
     consent_accept,
     consent_missing,
+    telegram_user_confirm_adult,
     telegram_user_mark_blocked,
     telegram_user_set_language,
     telegram_user_upsert,
@@ -40,6 +41,7 @@ class UserView:
     first_name: str
     is_beta_tester: bool
     missing_documents: tuple[DocumentView, ...]
+    adult_confirmed: bool = False
 
     @property
     def consented(self) -> bool:
@@ -47,7 +49,8 @@ class UserView:
 
     @property
     def viewer(self) -> Viewer:
-        return Viewer(language=self.language, is_beta_tester=self.is_beta_tester)
+        # PRO comes with the billing issue; until then nobody has it.
+        return Viewer(language=self.language, is_beta_tester=self.is_beta_tester, adult_confirmed=self.adult_confirmed)
 
 
 def _user_enter(*, telegram_id, username, first_name, last_name, language_code, start_payload) -> UserView:
@@ -80,6 +83,7 @@ def _user_view(user: TelegramUser) -> UserView:
         first_name=user.first_name,
         is_beta_tester=user.is_beta_tester,
         missing_documents=missing,
+        adult_confirmed=user.adult_confirmed_at is not None,
     )
 
 
@@ -128,4 +132,7 @@ voice_received = sync_to_async(
     lambda user_id, seconds: event_track(
         name="voice_sent", user_id=user_id, properties={"seconds": round(seconds)}, source="bot"
     )
+)
+confirm_adult = sync_to_async(
+    lambda user_id, confirmed: telegram_user_confirm_adult(user_id=user_id, confirmed=confirmed)
 )

@@ -2,9 +2,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from apps.personas.presentation import CardPresentation
 from apps.personas.selectors import ModuleView
-from bots.telegram.callbacks import CardAction, ConsentAccept, ModuleOpen
+from bots.telegram.callbacks import AgeAnswer, CardAction, ConsentAccept, ModuleOpen
 from bots.telegram.facade import UserView
-from bots.telegram.texts import consent_button
+from bots.telegram.texts import age_no, age_yes, consent_button
 
 
 def consent_keyboard(user: UserView) -> InlineKeyboardMarkup:
@@ -37,3 +37,12 @@ def card_keyboard(presentation: CardPresentation, *, module: str, page: int, per
         for row in presentation.buttons
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def age_keyboard(user: UserView, module: str, persona_id: int) -> InlineKeyboardMarkup:
+    yes = AgeAnswer(adult=1, module=module, persona=persona_id).pack()
+    no = AgeAnswer(adult=0, module=module, persona=persona_id).pack()
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=age_yes(user), callback_data=yes)],
+                         [InlineKeyboardButton(text=age_no(user), callback_data=no)]]
+    )  # fmt: skip

@@ -137,3 +137,28 @@ def voice_unavailable(user: UserView) -> str:
 def voice_silent(user: UserView) -> str:
     with translation.override(user.language):
         return _("I couldn't make out any words — could you say it again or write it?")
+
+
+def age_question(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("This persona talks about adult topics. Please confirm that you are 18 or older.")
+
+
+def age_yes(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("I am 18 or older")
+
+
+def age_no(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("No")
+
+
+def age_declined(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("All right — we'll keep to safe topics. Choose another persona in /menu.")
+
+
+def scenes_offer(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Or start a scene together:")

@@ -187,3 +187,73 @@ async def test_stickers_get_a_friendly_line_and_blocking_marks_the_user(running_
             break
         await asyncio.sleep(0.1)
     assert (await TelegramUser.objects.aget(telegram_id=ANNA)).has_blocked_bot
+
+
+async def _partner_card(telegram, **persona):
+    from asgiref.sync import sync_to_async
+
+    from apps.personas.models import Module
+
+    partner = await Module.objects.aget(code="partner")
+    created = await sync_to_async(PersonaFactory)(modules=[partner], **persona)
+    await _consented(telegram)
+    menu = telegram.messages_to(ANNA)[-1]
+    telegram.user_presses("module:partner", user_id=ANNA, message_id=menu["message_id"])
+    card = (await telegram.wait_for_messages(ANNA, 3))[-1]
+    return created, card
+
+
+async def test_an_adult_persona_asks_for_age_and_then_says_pro_is_needed(running_bot):
+    telegram = running_bot
+    diana, card = await _partner_card(telegram, name="Диана", is_adult=True, is_pro=True)
+
+    telegram.user_presses(next(data for data in buttons(card) if data.endswith(":unlock")), user_id=ANNA,
+                          message_id=card["message_id"])  # fmt: skip
+    question = (await telegram.wait_for_messages(ANNA, 4))[-1]
+    assert "18" in question["text"]
+    telegram.user_presses(f"age:1:partner:{diana.pk}", user_id=ANNA, message_id=question["message_id"])
+
+    for _ in range(50):
+        user = await TelegramUser.objects.aget(telegram_id=ANNA)
+        if user.adult_confirmed_at:
+            break
+        await asyncio.sleep(0.1)
+    assert user.adult_confirmed_at is not None
+    alerts = [params for method, params in telegram.calls if method == "answerCallbackQuery" and params.get("text")]
+    assert any("PRO" in alert["text"] for alert in alerts)
+    assert await Event.objects.filter(user=user, name="age_confirmed").aexists()
+
+
+async def test_declining_the_age_question_keeps_safe_content(running_bot):
+    telegram = running_bot
+    diana, card = await _partner_card(telegram, name="Диана", is_adult=True, is_pro=True)
+    telegram.user_presses(next(data for data in buttons(card) if data.endswith(":unlock")), user_id=ANNA,
+                          message_id=card["message_id"])  # fmt: skip
+    question = (await telegram.wait_for_messages(ANNA, 4))[-1]
+
+    telegram.user_presses(f"age:0:partner:{diana.pk}", user_id=ANNA, message_id=question["message_id"])
+
+    answer = (await telegram.wait_for_messages(ANNA, 5))[-1]
+    assert "/menu" in answer["text"]
+    assert (await TelegramUser.objects.aget(telegram_id=ANNA)).adult_confirmed_at is None
+
+
+async def test_choosing_a_persona_greets_and_offers_its_scenes(running_bot):
+    from asgiref.sync import sync_to_async
+
+    from tests.factories import ScenarioFactory
+
+    telegram = running_bot
+    kylie, card = await _partner_card(telegram, name="Кайли", first_message="Привет! Я Кайли.")
+    scene = await sync_to_async(ScenarioFactory)(persona=kylie, title_ru="Прогулка", first_line="Смотри, листья!")
+
+    telegram.user_presses(next(data for data in buttons(card) if data.endswith(":choose")), user_id=ANNA,
+                          message_id=card["message_id"])  # fmt: skip
+    greeting, offer = (await telegram.wait_for_messages(ANNA, 5))[-2:]
+    assert greeting["text"] == "Привет! Я Кайли."
+    assert f"scene:partner:{kylie.pk}:{scene.pk}" in buttons(offer)
+
+    telegram.user_presses(f"scene:partner:{kylie.pk}:{scene.pk}", user_id=ANNA, message_id=offer["message_id"])
+    situation, first_line = (await telegram.wait_for_messages(ANNA, 7))[-2:]
+    assert situation["text"] == "<i>Вы гуляете по парку.</i>"  # the opening situation, in italics
+    assert first_line["text"] == "Смотри, листья!"
