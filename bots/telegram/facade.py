@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.core.files.storage import default_storage
 from django.db import close_old_connections
 
-from apps.accounts.models import TelegramUser
+from apps.accounts.models import Consent, TelegramUser
 from apps.accounts.services import (
     consent_accept,
     consent_missing,
@@ -136,3 +136,25 @@ voice_received = sync_to_async(
 confirm_adult = sync_to_async(
     lambda user_id, confirmed: telegram_user_confirm_adult(user_id=user_id, confirmed=confirmed)
 )
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    title: str
+    version: int
+    accepted_at: str
+
+
+def _consents_of(user_id: int) -> list[ConsentView]:
+    language = TelegramUser.objects.values_list("language", flat=True).get(pk=user_id)
+    return [
+        ConsentView(
+            title=consent.document.title_ru if language == "ru" else consent.document.title_en,
+            version=consent.document.version,
+            accepted_at=consent.accepted_at.strftime("%d.%m.%Y"),
+        )
+        for consent in Consent.objects.select_related("document").filter(user_id=user_id).order_by("accepted_at")
+    ]
+
+
+consents_of = sync_to_async(_consents_of)

@@ -162,3 +162,19 @@ def age_declined(user: UserView) -> str:
 def scenes_offer(user: UserView) -> str:
     with translation.override(user.language):
         return _("Or start a scene together:")
+
+
+def privacy_status(user: UserView, consents) -> str:
+    with translation.override(user.language):
+        lines = [_("You accepted:")]
+        lines += [f"• {escape(item.title)} v{item.version} — {item.accepted_at}" for item in consents]
+        lines += [
+            "",
+            _("Your messages and memories are stored encrypted. /memory shows what I remember and deletes it."),
+        ]
+        return "\n".join(lines)
+
+
+def subscribe_soon(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("PRO is coming soon: more messages, photos and special personas. I'll let you know!")

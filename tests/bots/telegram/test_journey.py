@@ -257,3 +257,17 @@ async def test_choosing_a_persona_greets_and_offers_its_scenes(running_bot):
     situation, first_line = (await telegram.wait_for_messages(ANNA, 7))[-2:]
     assert situation["text"] == "<i>Вы гуляете по парку.</i>"  # the opening situation, in italics
     assert first_line["text"] == "Смотри, листья!"
+
+
+async def test_privacy_lists_accepted_documents_and_subscribe_is_polite(running_bot):
+    telegram = running_bot
+    await _consented(telegram)
+
+    telegram.user_sends("/privacy", user_id=ANNA)
+    privacy = (await telegram.wait_for_messages(ANNA, 3))[-1]
+    telegram.user_sends("/subscribe", user_id=ANNA)
+    subscribe = (await telegram.wait_for_messages(ANNA, 4))[-1]
+
+    assert "Политика конфиденциальности v1" in privacy["text"]
+    assert "Условия использования v1" in privacy["text"]
+    assert "PRO" in subscribe["text"]
