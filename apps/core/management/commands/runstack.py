@@ -1,6 +1,5 @@
 """Run every process of the product in one terminal for development; Ctrl-C stops them all."""
 
-import importlib.util
 import os
 import signal
 import subprocess
@@ -46,10 +45,7 @@ class Command(BaseCommand):
         python = sys.executable
         commands = {"web": [python, "manage.py", "runserver", bind]}
         if settings.TELEGRAM_BOT_TOKEN:
-            if importlib.util.find_spec("bots.telegram.__main__"):
-                commands["bot"] = [python, "-m", "bots.telegram"]
-            else:
-                self.stderr.write("runstack: TELEGRAM_BOT_TOKEN is set but this build has no bot process yet")
+            commands["bot"] = [python, "-m", "bots.telegram"]
         if not settings.CELERY_TASK_ALWAYS_EAGER:
             celery = [python, "-m", "celery", "-A", "config"]
             commands["worker"] = [*celery, "worker", "--loglevel", "INFO", "--concurrency", "2"]
