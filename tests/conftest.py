@@ -42,3 +42,13 @@ def _close_connections_of_async_tests(django_db_setup):
     database open and PostgreSQL refuses to drop it. Close it before the database is torn down."""
     yield
     SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
+@pytest.fixture
+def fresh_registry():
+    """Backends built from the settings a test sets, and closed after it."""
+    from apps.inference import registry
+
+    registry.reset()
+    yield
+    registry.reset()

@@ -7,12 +7,7 @@ from apps.inference.fallback import FallbackGenerator
 from apps.inference.openai_generator import OpenAIGenerator
 from tests.stubs.openai_server import StubOpenAIServer
 
-
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    registry.reset()
-    yield
-    registry.reset()
+pytestmark = pytest.mark.usefixtures("fresh_registry")
 
 
 def test_local_model_alone_by_default(settings, tiny_model_dir):

@@ -7,10 +7,8 @@ import pytest
 from apps.accounts.models import TelegramUser
 from apps.analytics.models import Event
 from apps.conversations.models import Message
-from apps.inference.ctranslate2_generator import CTranslate2Generator
-from bots.telegram.app import build_bot, build_dispatcher
+from tests.bots.telegram.conftest import polling_bot
 from tests.factories import PersonaFactory
-from tests.stubs.telegram_server import FakeTelegram
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 ANNA = 1001
@@ -18,25 +16,10 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Sputnik"}
 
 
 @pytest.fixture
-async def telegram():
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def running_bot(telegram, tiny_model_dir, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    generator = CTranslate2Generator(tiny_model_dir)
-    bot = build_bot(telegram.token, api_url=telegram.base_url)
-    dispatcher = build_dispatcher(generator=generator, embedder=None)
-    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
-    yield telegram
-    await dispatcher.stop_polling()
-    await asyncio.wait_for(polling, timeout=10)
-    await bot.session.close()
-    generator.close()
+    async with polling_bot(telegram, tiny_model_dir):
+        yield telegram
 
 
 def buttons(message: dict) -> list[str]:

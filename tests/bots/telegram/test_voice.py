@@ -1,42 +1,26 @@
 """Voice messages through the real bot: getFile, download, Whisper, then the same reply pipeline."""
 
-import asyncio
-
 import pytest
 from django.conf import settings
 
 from apps.conversations.models import Message
-from apps.inference.ctranslate2_generator import CTranslate2Generator
 from apps.inference.manifest import ModelManifest
 from apps.inference.speech import WhisperTranscriber
 from apps.personas.models import Module
-from bots.telegram.app import build_bot, build_dispatcher
 from tests.apps.inference.speech.audio import speak_wav, to_ogg_opus
+from tests.bots.telegram.conftest import polling_bot
 from tests.factories import PersonaFactory
-from tests.stubs.telegram_server import FakeTelegram
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
 ANNA = 1001
 
 
 @pytest.fixture
-async def voice_bot(tiny_model_dir, tmp_path):
+async def voice_bot(telegram, tiny_model_dir):
     if not ModelManifest.exists_in(settings.WHISPER_MODEL_DIR):
         pytest.skip("needs Whisper base: run `manage.py llm_install --default`")
-    telegram = FakeTelegram()
-    await telegram.start()
-    generator = CTranslate2Generator(tiny_model_dir)
-    bot = build_bot(telegram.token, api_url=telegram.base_url)
-    dispatcher = build_dispatcher(
-        generator=generator, embedder=None, transcriber=WhisperTranscriber(settings.WHISPER_MODEL_DIR)
-    )
-    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
-    yield telegram
-    await dispatcher.stop_polling()
-    await asyncio.wait_for(polling, timeout=10)
-    await bot.session.close()
-    generator.close()
-    await telegram.stop()
+    async with polling_bot(telegram, tiny_model_dir, transcriber=WhisperTranscriber(settings.WHISPER_MODEL_DIR)):
+        yield telegram
 
 
 async def in_a_dialogue(telegram):

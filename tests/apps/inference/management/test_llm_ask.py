@@ -3,15 +3,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.inference import registry
 from tests.stubs.openai_server import StubOpenAIServer
 
-
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    registry.reset()
-    yield
-    registry.reset()
+pytestmark = pytest.mark.usefixtures("fresh_registry")
 
 
 def test_prints_the_answer_and_the_backend_that_gave_it(settings):

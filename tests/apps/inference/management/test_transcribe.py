@@ -6,15 +6,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from apps.inference import registry
 from apps.inference.manifest import ModelManifest
 
-
-@pytest.fixture(autouse=True)
-def fresh_registry():
-    registry.reset()
-    yield
-    registry.reset()
+pytestmark = pytest.mark.usefixtures("fresh_registry")
 
 
 def test_unreadable_file_is_a_clear_error(tmp_path):

@@ -1,0 +1,32 @@
+import asyncio
+import contextlib
+
+import pytest
+
+from apps.inference.ctranslate2_generator import CTranslate2Generator
+from bots.telegram.app import build_bot, build_dispatcher
+from tests.stubs.telegram_server import FakeTelegram
+
+
+@pytest.fixture
+async def telegram():
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@contextlib.asynccontextmanager
+async def polling_bot(telegram: FakeTelegram, model_dir, *, transcriber=None):
+    """The real bot, long-polling the fake Bot API with the tiny model, for the length of the block."""
+    generator = CTranslate2Generator(model_dir)
+    bot = build_bot(telegram.token, api_url=telegram.base_url)
+    dispatcher = build_dispatcher(generator=generator, embedder=None, transcriber=transcriber)
+    polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
+    try:
+        yield telegram
+    finally:
+        await dispatcher.stop_polling()
+        await asyncio.wait_for(polling, timeout=10)
+        await bot.session.close()
+        generator.close()
