@@ -6,6 +6,7 @@ hardened profile, which refuses to start while a required variable is missing.
 Every variable is documented in .env.example and in the README.
 """
 
+import hmac
 import os
 from pathlib import Path
 
@@ -335,3 +336,19 @@ MEMORY_LLM_EXTRACTION = env.bool("MEMORY_LLM_EXTRACTION", default=False)  # for 
 TELEGRAM_BOT_TOKEN = _raw("TELEGRAM_BOT_TOKEN")
 # A self-hosted Bot API server (or the tests' fake one); empty: Telegram's own.
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="")
+# Webhook mode when set (the public HTTPS URL Telegram posts to); long polling otherwise. The bot process
+# serves it on BOT_WEBHOOK_LISTEN behind the reverse proxy; Telegram sends BOT_WEBHOOK_SECRET in a header.
+BOT_WEBHOOK_URL = env.str("BOT_WEBHOOK_URL", default="")
+# Empty: derived from SECRET_KEY, so every replica agrees (Telegram allows A-Z a-z 0-9 _ -, up to 256).
+BOT_WEBHOOK_SECRET = (
+    _raw("BOT_WEBHOOK_SECRET") or hmac.new(SECRET_KEY.encode(), b"telegram-webhook", "sha256").hexdigest()
+)
+BOT_WEBHOOK_LISTEN = env.str("BOT_WEBHOOK_LISTEN", default="127.0.0.1:8081")
+# "@channel" or a numeric id: users must join it before chatting (the bot must be an admin there).
+REQUIRED_CHANNEL = env.str("REQUIRED_CHANNEL", default="")
+# Send the user what was heard in a voice message before the answer.
+VOICE_ECHO_TRANSCRIPT = env.bool("VOICE_ECHO_TRANSCRIPT", default=False)
+# Persona photos a user may receive a day until billing sets per-plan quotas, and the fewest turns
+# between two photos the bot sends unasked.
+PHOTOS_PER_DAY = env.int("PHOTOS_PER_DAY", default=3)
+PHOTO_UNASKED_EVERY_TURNS = env.int("PHOTO_UNASKED_EVERY_TURNS", default=12)

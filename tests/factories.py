@@ -54,3 +54,14 @@ class ScenarioFactory(factory.django.DjangoModelFactory):
     title_en = "A walk"
     situation = "Вы гуляете по парку."
     first_line = "Смотри, какие листья!"
+
+
+class PersonaPhotoFactory(factory.django.DjangoModelFactory):
+    """A gallery photo with a real (tiny) image file: point MEDIA_ROOT at a temporary folder first."""
+
+    class Meta:
+        model = "personas.PersonaPhoto"
+
+    persona = factory.SubFactory(PersonaFactory)
+    image = factory.django.ImageField(filename="photo.png", format="PNG", width=4, height=4, color="blue")
+    caption = "Селфи в парке"

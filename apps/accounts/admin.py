@@ -5,8 +5,8 @@ from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 
-from apps.accounts.models import Consent, LegalDocument, TelegramUser
-from apps.accounts.services import telegram_users_set_beta_tester
+from apps.accounts.models import Consent, Feedback, LegalDocument, TelegramUser
+from apps.accounts.services import feedback_mark_resolved, telegram_users_set_beta_tester
 
 
 @admin.register(TelegramUser)
@@ -37,6 +37,7 @@ class TelegramUserAdmin(ModelAdmin):
         "last_name",
         "acquisition_code",
         "acquired_at",
+        "channel_joined_at",
         "last_seen_at",
         "has_blocked_bot",
         "blocked_bot_at",
@@ -46,7 +47,7 @@ class TelegramUserAdmin(ModelAdmin):
     fieldsets = (
         (None, {"fields": ("telegram_id", "username", "first_name", "last_name")}),
         (_("Settings"), {"fields": ("language", "timezone", "is_beta_tester")}),
-        (_("Acquisition"), {"fields": ("acquisition_code", "acquired_at")}),
+        (_("Acquisition"), {"fields": ("acquisition_code", "acquired_at", "channel_joined_at")}),
         (_("Activity"), {"fields": ("created_at", "last_seen_at", "has_blocked_bot", "blocked_bot_at", "updated_at")}),
     )
     date_hierarchy = "created_at"
@@ -92,3 +93,28 @@ class ConsentAdmin(ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(ModelAdmin):
+    list_display = ("created_at", "user", "language", "short_text", "is_resolved")
+    list_filter = ("is_resolved", "language", ("created_at", RangeDateTimeFilter))
+    list_filter_submit = True
+    search_fields = ("=user__telegram_id", "user__username")
+    readonly_fields = ("user", "text", "language", "created_at")
+    fields = ("user", "language", "created_at", "text", "is_resolved", "team_note")
+    date_hierarchy = "created_at"
+    actions = ("mark_resolved",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # feedback comes from users through /feedback
+
+    @admin.display(description=_("text"))
+    def short_text(self, feedback: Feedback) -> str:
+        return feedback.text if len(feedback.text) <= 80 else feedback.text[:79] + "…"
+
+    @admin.action(description=_("Mark as handled"), permissions=["change"])
+    def mark_resolved(self, request: HttpRequest, queryset) -> None:
+        changed = feedback_mark_resolved(feedback=queryset)
+        message = ngettext("%(count)d message marked.", "%(count)d messages marked.", changed) % {"count": changed}
+        self.message_user(request, message, messages.SUCCESS)

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.fields import EncryptedTextField
 from apps.core.models import TimeStampedModel
 from apps.core.validators import validate_start_payload, validate_timezone
 
@@ -43,6 +44,12 @@ class TelegramUser(TimeStampedModel):
     acquired_at = models.DateTimeField(_("first touch"), null=True, blank=True)
     adult_confirmed_at = models.DateTimeField(
         _("confirmed 18+ at"), null=True, blank=True, help_text=_("When the user confirmed being 18 or older.")
+    )
+    channel_joined_at = models.DateTimeField(
+        _("joined the channel at"),
+        null=True,
+        blank=True,
+        help_text=_("When the bot first saw the user in the required info channel."),
     )
     remembers_health = models.BooleanField(
         _("may remember health facts"),
@@ -123,3 +130,21 @@ class ProcessedUpdate(models.Model):
 
     def __str__(self) -> str:
         return str(self.update_id)
+
+
+class Feedback(TimeStampedModel):
+    """What a user wrote to the team with /feedback (stored encrypted: it may be personal)."""
+
+    user = models.ForeignKey(TelegramUser, verbose_name=_("user"), on_delete=models.CASCADE, related_name="feedback")
+    text = EncryptedTextField(_("text"))
+    language = models.CharField(_("language"), max_length=2, choices=Language, default=Language.RUSSIAN)
+    is_resolved = models.BooleanField(_("handled"), default=False)
+    team_note = models.TextField(_("team note"), blank=True, help_text=_("Visible to the team only."))
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.user_id}"

@@ -3,8 +3,10 @@ import logging
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import Consent, Language, LegalDocument, ProcessedUpdate, TelegramUser
+from apps.accounts.models import Consent, Feedback, Language, LegalDocument, ProcessedUpdate, TelegramUser
 from apps.analytics.services import event_track
 from apps.core.exceptions import InvalidInput
 from apps.core.validators import START_PAYLOAD_PATTERN
@@ -184,3 +186,53 @@ def telegram_user_confirm_adult(*, user_id: int, confirmed: bool) -> None:
             adult_confirmed_at=timezone.now()
         )
     event_track(name="age_confirmed" if confirmed else "age_declined", user_id=user_id, source="bot")
+
+
+@transaction.atomic
+def bot_start_record(*, user_id: int, payload: str | None) -> None:
+    """Every /start is a funnel step; the payload (an acquisition code) goes along when it is a valid one."""
+    payload = (payload or "").strip()
+    valid = bool(START_PAYLOAD_PATTERN.fullmatch(payload))
+    event_track(
+        name="bot_start",
+        user_id=user_id,
+        properties={"payload": payload if valid else None, "malformed_payload": bool(payload) and not valid},
+        source="bot",
+    )
+
+
+@transaction.atomic
+def telegram_user_channel_joined(*, user_id: int) -> bool:
+    """Record the first time the user is seen in the required channel; False when it was recorded before."""
+    updated = TelegramUser.objects.filter(pk=user_id, channel_joined_at__isnull=True).update(
+        channel_joined_at=timezone.now()
+    )
+    if updated:
+        event_track(name="channel_joined", user_id=user_id, source="bot")
+    return bool(updated)
+
+
+FEEDBACK_MAX_CHARS = 4000
+
+
+@transaction.atomic
+def feedback_create(*, user_id: int, text: str) -> Feedback:
+    """A user's free-text message to the team; listed in the admin."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("Feedback cannot be empty."), code="empty_feedback")
+    if len(text) > FEEDBACK_MAX_CHARS:
+        message = format_lazy(_("Feedback is too long: up to {limit} characters."), limit=FEEDBACK_MAX_CHARS)
+        raise InvalidInput(message, code="feedback_too_long")
+    user = TelegramUser.objects.get(pk=user_id)
+    feedback = Feedback(user=user, text=text, language=user.language)
+    feedback.full_clean()
+    feedback.save()
+    event_track(name="feedback_sent", user_id=user_id, properties={"feedback_id": feedback.pk}, source="bot")
+    return feedback
+
+
+@transaction.atomic
+def feedback_mark_resolved(*, feedback: QuerySet[Feedback]) -> int:
+    """Mark feedback as handled by the team; returns how many changed."""
+    return feedback.filter(is_resolved=False).update(is_resolved=True, updated_at=timezone.now())

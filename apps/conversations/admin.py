@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
-from apps.conversations.models import Dialogue, Helpline, MemoryFact, Message, RegressionScript
+from apps.conversations.models import Dialogue, Helpline, MemoryFact, Message, PhotoDelivery, RegressionScript
 from apps.conversations.playground import PlaygroundForm, SaveScriptForm, playground_context
 from apps.conversations.regression import playground_reset, playground_user, regression_run, regression_script_save
 from apps.conversations.services import dialogue_start, message_rate, reply_compose
@@ -80,6 +80,28 @@ class MemoryFactAdmin(ModelAdmin):
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(PhotoDelivery)
+class PhotoDeliveryAdmin(ModelAdmin):
+    """Photos the bot sent; written only by the bot, so the admin just reads them."""
+
+    list_display = ("created_at", "user", "persona", "trigger", "photo_caption")
+    list_filter = ("trigger", "persona")
+    list_select_related = ("user", "persona", "photo")
+    search_fields = ("=user__telegram_id",)
+    readonly_fields = ("user", "persona", "dialogue", "photo", "trigger", "created_at")
+    show_full_result_count = False
+
+    @admin.display(description=_("photo"))
+    def photo_caption(self, delivery: PhotoDelivery) -> str | None:
+        return str(delivery.photo) if delivery.photo else None  # None: the admin's empty-value dash
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
 

@@ -207,3 +207,35 @@ class RegressionScript(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PhotoDelivery(TimeStampedModel):
+    """A gallery photo the bot sent to a user: the daily quota, no-repeat and unasked-photo pacing read these."""
+
+    class Trigger(models.TextChoices):
+        ASKED = "asked", _("The user asked")
+        MOMENT = "moment", _("The conversation fit")
+
+    user = models.ForeignKey(
+        "accounts.TelegramUser", verbose_name=_("user"), on_delete=models.CASCADE, related_name="photo_deliveries"
+    )
+    dialogue = models.ForeignKey(
+        Dialogue, verbose_name=_("dialogue"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # SET_NULL: a photo removed from the gallery still counts towards the day's quota.
+    photo = models.ForeignKey(
+        "personas.PersonaPhoto", verbose_name=_("photo"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    persona = models.ForeignKey(
+        "personas.Persona", verbose_name=_("persona"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger)
+
+    class Meta:
+        verbose_name = _("photo delivery")
+        verbose_name_plural = _("photo deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="photodelivery_user_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.trigger} #{self.pk}"

@@ -1,4 +1,4 @@
-"""`python -m bots.telegram`: the Telegram bot, by long polling."""
+"""`python -m bots.telegram`: the Telegram bot, by webhook when BOT_WEBHOOK_URL is set, else by long polling."""
 
 import asyncio
 import logging
@@ -13,7 +13,8 @@ def main() -> None:
     from django.conf import settings
 
     from apps.inference.registry import embedder_or_none, text_generator, transcriber
-    from bots.telegram.app import build_bot, build_dispatcher, build_storage
+    from bots.telegram.app import build_bot, build_dispatcher, build_storage, run_polling
+    from bots.telegram.webhook import run_webhook
 
     if not settings.TELEGRAM_BOT_TOKEN:
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in .env.")
@@ -22,8 +23,19 @@ def main() -> None:
     dispatcher = build_dispatcher(
         generator=generator, embedder=embedder, transcriber=transcriber(), storage=build_storage()
     )
-    logging.getLogger(__name__).info("bot starting (long polling)")
-    asyncio.run(dispatcher.start_polling(bot, handle_signals=True))
+    logger = logging.getLogger(__name__)
+    if settings.BOT_WEBHOOK_URL:
+        logger.info("bot starting (webhook), listening on %s", settings.BOT_WEBHOOK_LISTEN)
+        run_webhook(
+            bot=bot,
+            dispatcher=dispatcher,
+            url=settings.BOT_WEBHOOK_URL,
+            secret=settings.BOT_WEBHOOK_SECRET,
+            listen=settings.BOT_WEBHOOK_LISTEN,
+        )
+    else:
+        logger.info("bot starting (long polling)")
+        asyncio.run(run_polling(bot, dispatcher, handle_signals=True))
 
 
 if __name__ == "__main__":

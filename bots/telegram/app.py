@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -14,9 +15,16 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from django.conf import settings
 
+from apps.conversations.turns import TurnBoard
 from apps.inference.types import Embedder, TextGenerator, Transcriber
-from bots.telegram.handlers import chat, commands, errors, library, media, other, start, voice
-from bots.telegram.middlewares import ConsentGateMiddleware, UpdateGuardMiddleware, UserMiddleware
+from bots.telegram.channel import ChannelGate
+from bots.telegram.handlers import chat, commands, errors, feedback, library, media, other, start, voice
+from bots.telegram.middlewares import (
+    ChannelGateMiddleware,
+    ConsentGateMiddleware,
+    UpdateGuardMiddleware,
+    UserMiddleware,
+)
 
 logger = logging.getLogger(__name__)
 MAX_API_ATTEMPTS = 4
@@ -54,7 +62,7 @@ def build_storage() -> BaseStorage:
     return MemoryStorage()
 
 
-COMMANDS = ("menu", "new", "memory", "language", "help")
+COMMANDS = ("menu", "new", "cancel", "memory", "subscribe", "privacy", "language", "feedback", "help")
 
 
 async def set_commands(bot: Bot) -> None:
@@ -68,8 +76,12 @@ async def set_commands(bot: Bot) -> None:
             descriptions = {
                 "menu": _("Choose who to talk to"),
                 "new": _("Start the conversation afresh"),
+                "cancel": _("Stop the answer being written"),
                 "memory": _("What I remember about you"),
+                "subscribe": _("PRO subscription"),
+                "privacy": _("Your data and consents"),
                 "language": _("Language"),
+                "feedback": _("Write to the team"),
                 "help": _("Help"),
             }
         commands = [BotCommand(command=name, description=descriptions[name]) for name in COMMANDS]
@@ -82,17 +94,34 @@ def build_dispatcher(
     embedder: Embedder | None,
     transcriber: Transcriber | None = None,
     storage: BaseStorage | None = None,
+    required_channel: str | None = None,
 ) -> Dispatcher:
+    """`required_channel` defaults to settings.REQUIRED_CHANNEL; "" turns the channel gate off."""
+    channel = settings.REQUIRED_CHANNEL if required_channel is None else required_channel
+    gate = ChannelGate(channel) if channel else None
     dispatcher = Dispatcher(
-        storage=storage or MemoryStorage(), generator=generator, embedder=embedder, transcriber=transcriber
+        storage=storage or MemoryStorage(),
+        generator=generator,
+        embedder=embedder,
+        transcriber=transcriber,
+        turns=TurnBoard(),
+        channel_gate=gate,
     )
     dispatcher.startup.register(set_commands)
     dispatcher.update.outer_middleware(UpdateGuardMiddleware())
-    for observer in (dispatcher.message, dispatcher.callback_query):  # my_chat_member passes without a user view
+    # my_chat_member and channel posts pass without a user view
+    for observer in (dispatcher.message, dispatcher.callback_query, dispatcher.edited_message):
         observer.outer_middleware(UserMiddleware())
         observer.middleware(ConsentGateMiddleware())
+        if gate is not None:
+            observer.middleware(ChannelGateMiddleware(gate))
     # Fresh routers per dispatcher: aiogram attaches a router to one parent only.
-    dispatcher.include_routers(
-        *(module.make_router() for module in (errors, other, start, commands, library, voice, media, chat))
-    )
+    routers = (errors, other, start, feedback, commands, library, voice, media, chat)
+    dispatcher.include_routers(*(module.make_router() for module in routers))
     return dispatcher
+
+
+async def run_polling(bot: Bot, dispatcher: Dispatcher, **polling: Any) -> None:
+    # A webhook left by webhook mode makes getUpdates fail with 409; its queued updates are kept.
+    await bot.delete_webhook(drop_pending_updates=False)
+    await dispatcher.start_polling(bot, **polling)

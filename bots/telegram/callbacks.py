@@ -23,6 +23,10 @@ class ReplyRate(CallbackData, prefix="rate"):
     value: int  # 1 or -1
 
 
+class ReplyAgain(CallbackData, prefix="again"):
+    message: int  # the reply to write anew
+
+
 class MemoryAction(CallbackData, prefix="memory"):
     action: str  # delete / clear
     fact: int = 0
@@ -42,3 +46,11 @@ class SceneStart(CallbackData, prefix="scene"):
     module: str
     persona: int
     scenario: int
+
+
+class ChannelCheck(CallbackData, prefix="joined"):
+    pass  # "I have subscribed"
+
+
+class FeedbackStart(CallbackData, prefix="feedback"):
+    pass

@@ -11,8 +11,11 @@ from django.db import close_old_connections
 
 from apps.accounts.models import Consent, TelegramUser
 from apps.accounts.services import (
+    bot_start_record,
     consent_accept,
     consent_missing,
+    feedback_create,
+    telegram_user_channel_joined,
     telegram_user_confirm_adult,
     telegram_user_mark_blocked,
     telegram_user_set_language,
@@ -21,6 +24,7 @@ from apps.accounts.services import (
 )
 from apps.analytics.services import event_track
 from apps.conversations.memory import memory_clear, memory_fact_delete, memory_facts_for_user
+from apps.conversations.photos import photo_delivery_record, photo_for_turn
 from apps.conversations.services import dialogue_new, dialogue_start, message_rate
 from apps.personas.selectors import Viewer, module_list_for_user, persona_card_get, persona_list_for_user
 
@@ -53,7 +57,9 @@ class UserView:
         return Viewer(language=self.language, is_beta_tester=self.is_beta_tester, adult_confirmed=self.adult_confirmed)
 
 
-def _user_enter(*, telegram_id, username, first_name, last_name, language_code, start_payload) -> UserView:
+def _user_enter(
+    *, telegram_id, username, first_name, last_name, language_code, start_payload, is_start=False
+) -> UserView:
     user, _created = telegram_user_upsert(
         telegram_id=telegram_id,
         username=username or "",
@@ -62,6 +68,8 @@ def _user_enter(*, telegram_id, username, first_name, last_name, language_code, 
         language_code=language_code,
         start_payload=start_payload,
     )
+    if is_start:
+        bot_start_record(user_id=user.pk, payload=start_payload)
     return _user_view(user)
 
 
@@ -133,6 +141,18 @@ voice_received = sync_to_async(
         name="voice_sent", user_id=user_id, properties={"seconds": round(seconds)}, source="bot"
     )
 )
+channel_joined = sync_to_async(lambda user_id: telegram_user_channel_joined(user_id=user_id))
+send_feedback = sync_to_async(lambda user_id, text: feedback_create(user_id=user_id, text=text))
+module_chosen = sync_to_async(
+    lambda user_id, module_code: event_track(
+        name="module_chosen", user_id=user_id, properties={"module": module_code}, source="bot"
+    )
+)
+paywall_shown = sync_to_async(
+    lambda user_id, reason: event_track(
+        name="paywall_shown", user_id=user_id, properties={"reason": reason}, source="bot"
+    )
+)
 confirm_adult = sync_to_async(
     lambda user_id, confirmed: telegram_user_confirm_adult(user_id=user_id, confirmed=confirmed)
 )
@@ -158,3 +178,23 @@ def _consents_of(user_id: int) -> list[ConsentView]:
 
 
 consents_of = sync_to_async(_consents_of)
+
+
+def _photo_decision(user: UserView, result, embedder):
+    return photo_for_turn(
+        user_id=user.id,
+        persona_id=result.persona_id,
+        dialogue_id=result.dialogue_id,
+        viewer=user.viewer,
+        user_text=result.user_text,
+        reply_text=result.text,
+        embedder=embedder,
+    )
+
+
+photo_decision = sync_to_async(_photo_decision)
+photo_delivered = sync_to_async(
+    lambda user_id, photo_id, dialogue_id, trigger: photo_delivery_record(
+        user_id=user_id, photo_id=photo_id, dialogue_id=dialogue_id, trigger=trigger
+    )
+)

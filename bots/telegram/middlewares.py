@@ -8,7 +8,8 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 
 from bots.telegram import facade, texts
-from bots.telegram.callbacks import ConsentAccept
+from bots.telegram.callbacks import ChannelCheck, ConsentAccept, LanguageSet
+from bots.telegram.channel import ChannelGate
 from bots.telegram.keyboards import consent_keyboard
 
 logger = logging.getLogger(__name__)
@@ -40,10 +41,10 @@ class UserMiddleware(BaseMiddleware):
         chat = data.get("event_chat")
         if chat is not None and chat.type != "private":
             return await handler(event, data)  # the group handler answers politely
-        payload = None
-        if isinstance(event, Message) and event.text and event.text.startswith("/start"):
+        payload, is_start = None, False
+        if isinstance(event, Message) and event.text and event.text.split(maxsplit=1)[0] == "/start":
             parts = event.text.split(maxsplit=1)
-            payload = parts[1].strip() if len(parts) > 1 else None
+            payload, is_start = (parts[1].strip() if len(parts) > 1 else None), True
         data["user"] = await facade.user_enter(
             telegram_id=sender.id,
             username=sender.username,
@@ -51,6 +52,7 @@ class UserMiddleware(BaseMiddleware):
             last_name=sender.last_name,
             language_code=sender.language_code,
             start_payload=payload,
+            is_start=is_start,
         )
         return await handler(event, data)
 
@@ -73,3 +75,38 @@ class ConsentGateMiddleware(BaseMiddleware):
             await event.answer(texts.consent_reminder(user))
             await event.answer(texts.consent_prompt(user), reply_markup=consent_keyboard(user))
         return None
+
+
+class ChannelGateMiddleware(BaseMiddleware):
+    """With REQUIRED_CHANNEL set: after consent, only channel members chat. Help, language and privacy
+    stay open to everyone."""
+
+    OPEN_COMMANDS = ("/help", "/language", "/privacy")
+    OPEN_CALLBACKS = (ChannelCheck.__prefix__, LanguageSet.__prefix__ + ":", ConsentAccept.__prefix__ + ":")
+
+    def __init__(self, gate: ChannelGate) -> None:
+        self.gate = gate
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user = data.get("user")
+        if user is None or not user.consented or self._open(event):
+            return await handler(event, data)
+        bot = data["bot"]
+        if await self.gate.admits(bot, user):
+            return await handler(event, data)
+        text, markup = await self.gate.prompt(bot, user)
+        if isinstance(event, CallbackQuery):
+            await event.answer()
+            if event.message is not None:
+                await bot.send_message(event.message.chat.id, text, reply_markup=markup)
+        elif isinstance(event, Message):
+            await event.answer(text, reply_markup=markup)
+        return None
+
+    def _open(self, event: TelegramObject) -> bool:
+        if isinstance(event, Message):
+            command = (event.text or "").split(maxsplit=1)[0].split("@")[0] if event.text else ""
+            return command in self.OPEN_COMMANDS
+        if isinstance(event, CallbackQuery):
+            return (event.data or "").startswith(self.OPEN_CALLBACKS)
+        return False

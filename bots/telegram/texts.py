@@ -67,9 +67,15 @@ def help_text(user: UserView) -> str:
                 "",
                 _("/menu — choose who to talk to"),
                 _("/new — start the conversation afresh (I keep what I remember)"),
+                _("/cancel — stop the answer I'm writing"),
                 _("/memory — what I remember about you; delete any of it"),
+                _("/subscribe — PRO: more messages, photos and personas"),
+                _("/privacy — your data and consents"),
                 _("/language — Русский / English"),
+                _("/feedback — write to the team"),
                 _("/help — this message"),
+                "",
+                _("Ask me for a photo any time. Under my answers: 👍 👎 and «another answer»."),
             ]
         )
 
@@ -178,3 +184,80 @@ def privacy_status(user: UserView, consents) -> str:
 def subscribe_soon(user: UserView) -> str:
     with translation.override(user.language):
         return _("PRO is coming soon: more messages, photos and special personas. I'll let you know!")
+
+
+def another_answer(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("🔄 Another answer")
+
+
+def still_writing(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("I'm still writing — one moment.")
+
+
+def turn_cancelled(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Stopped. I won't answer that — write whenever you like.")
+
+
+def cancelled(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Cancelled.")
+
+
+def nothing_to_cancel(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("There is nothing to cancel — I'm not writing anything right now.")
+
+
+def channel_required(user: UserView, channel_title: str) -> str:
+    with translation.override(user.language):
+        return _("To talk with me, please join our channel %(channel)s — news and new personas appear there first.") % {
+            "channel": escape(channel_title)
+        }
+
+
+def channel_open_button(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("📢 Open the channel")
+
+
+def channel_joined_button(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("✅ I have subscribed")
+
+
+def channel_not_yet(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("I don't see you in the channel yet — join it and press the button again.")
+
+
+def feedback_prompt(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Write what you'd like to tell the team — ideas, problems, anything. /cancel to change your mind.")
+
+
+def feedback_thanks(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Thank you! The team will read it.")
+
+
+def feedback_text_only(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Please write your feedback as text, or /cancel.")
+
+
+def photos_used_up(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("That's all my photos for today — more tomorrow. PRO gives more photos: /subscribe")
+
+
+def edited_noticed(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("I saw you edited a message — I answer new messages only, so send it again if it matters.")
+
+
+def transcript_echo(user: UserView, transcript: str) -> str:
+    with translation.override(user.language):
+        return _("🎙 I heard: %(text)s") % {"text": f"<i>{escape(transcript)}</i>"}

@@ -170,12 +170,19 @@ class FakeTelegram:
         chat_id: int | None = None,
     ) -> int:
         with self._lock:
-            user = self._user(user_id, first_name=first_name, language_code=language_code)
-            chat = self._chat(chat_id or (user_id if chat_type == "private" else -user_id), chat_type, user)
-            message = self._new_message(chat, user, text=text)
-            if command := re.match(r"/\w+(@\w+)?", text):
-                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.group())}]
+            message = self._text_message(text, user_id, first_name, language_code, chat_type, chat_id)
             return self._enqueue({"message": message})
+
+    def make_message_update(
+        self, text: str, *, user_id: int = 1001, first_name: str = "Anna", language_code: str = "ru"
+    ) -> dict:
+        """A private-chat text update as Telegram would post it to a webhook: the chat becomes known and the
+        update gets the next id, but nothing is queued for getUpdates."""
+        with self._lock:
+            message = self._text_message(text, user_id, first_name, language_code, "private", None)
+            self._last_update_id += 1
+            self.updates[self._last_update_id] = {"update_id": self._last_update_id, "message": message}
+            return copy.deepcopy(self.updates[self._last_update_id])
 
     def user_presses(
         self, callback_data: str, *, user_id: int = 1001, message_id: int | None = None, strict: bool = True
@@ -527,6 +534,16 @@ class FakeTelegram:
         chat |= {"first_name": user["first_name"]} if chat_type == "private" else {"title": f"Chat {chat_id}"}
         self._chats[chat_id] = chat
         return chat
+
+    def _text_message(  # under the lock
+        self, text: str, user_id: int, first_name: str, language_code: str, chat_type: str, chat_id: int | None
+    ) -> dict:
+        user = self._user(user_id, first_name=first_name, language_code=language_code)
+        chat = self._chat(chat_id or (user_id if chat_type == "private" else -user_id), chat_type, user)
+        message = self._new_message(chat, user, text=text)
+        if command := re.match(r"/\w+(@\w+)?", text):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.group())}]
+        return message
 
     def _target_chat(self, chat_id: int | str | None) -> dict:  # under the lock
         if chat_id in self.blocked_by:

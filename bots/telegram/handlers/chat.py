@@ -1,27 +1,42 @@
-"""Talking with the persona: text goes through the same pipeline as the admin playground."""
+"""Talking with the persona: text goes through the same pipeline as the admin playground.
+
+One turn in flight per user: a message sent while the persona is still writing joins that turn.
+"""
+
+import contextlib
 
 from aiogram import F, Router
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
-from apps.conversations.services import reply_compose
+from apps.conversations.services import ReplyResult, reply_compose, reply_regenerate
+from apps.conversations.turns import TurnBoard, TurnCancelled
 from apps.core.exceptions import NotFound
 from apps.inference.types import Embedder, TextGenerator
-from bots.telegram.callbacks import ReplyRate
+from bots.telegram import texts
+from bots.telegram.callbacks import ReplyAgain, ReplyRate
 from bots.telegram.facade import UserView
 from bots.telegram.handlers.start import send_menu
+from bots.telegram.photos import send_photo_if_fits
 from bots.telegram.replies import html_pieces
 
 
 def make_router() -> Router:
     router = Router(name="chat")
     router.message.filter(F.chat.type == "private")
+    router.message.register(on_cancel, Command("cancel"))
     router.message.register(on_text, F.text & ~F.text.startswith("/"))
+    router.callback_query.register(on_again, ReplyAgain.filter())
     return router
 
 
-async def on_text(message: Message, user: UserView, generator: TextGenerator, embedder: Embedder | None) -> None:
-    await answer(message, user, message.text, generator=generator, embedder=embedder)
+async def on_text(
+    message: Message, user: UserView, generator: TextGenerator, embedder: Embedder | None, turns: TurnBoard
+) -> None:
+    await answer(message, user, message.text, generator=generator, embedder=embedder, turns=turns)
 
 
 async def answer(
@@ -31,36 +46,99 @@ async def answer(
     *,
     generator: TextGenerator,
     embedder: Embedder | None,
+    turns: TurnBoard,
     from_voice: bool = False,
 ) -> None:
     """One turn: the persona's reply to `text` (typed or transcribed), with rating buttons."""
-    try:
-        async with ChatActionSender.typing(bot=message.bot, chat_id=message.chat.id):
-            result = await reply_compose(
+    if turns.join(user.id, text):
+        return  # the reply being written now answers this message too
+    with turns.open(user.id) as inbox:
+        while text:
+            try:
+                async with ChatActionSender.typing(bot=message.bot, chat_id=message.chat.id):
+                    result = await reply_compose(
+                        user_id=user.id,
+                        text=text,
+                        generator=generator,
+                        embedder=embedder,
+                        viewer=user.viewer,
+                        from_voice=from_voice,
+                        inbox=inbox,
+                    )
+            except TurnCancelled:
+                return  # /cancel has answered
+            except NotFound as error:
+                if error.code != "no_active_dialogue":
+                    raise
+                await send_menu(message, user)  # nobody chosen yet: offer the menu instead of an error
+                return
+            await send_reply(message, user, result)
+            await send_photo_if_fits(message, user, result, embedder=embedder)
+            # Whatever arrived while the reply was stored or sent is the next turn.
+            text, from_voice = "\n".join(inbox.take()), False
+
+
+async def send_reply(message: Message, user: UserView, result: ReplyResult) -> None:
+    """The reply, split for Telegram; rating and "another answer" buttons under its last piece (none under
+    safety replies, which are not the persona's words)."""
+    pieces = html_pieces(result.text)
+    for number, piece in enumerate(pieces, start=1):
+        last = number == len(pieces) and not result.safety
+        await message.answer(piece, reply_markup=reply_keyboard(user, result.reply_message_id) if last else None)
+
+
+async def on_cancel(message: Message, user: UserView, turns: TurnBoard, state: FSMContext) -> None:
+    waiting_for = await state.get_state()
+    await state.clear()
+    if turns.cancel(user.id):
+        await message.answer(texts.turn_cancelled(user))
+    elif waiting_for:
+        await message.answer(texts.cancelled(user))
+    else:
+        await message.answer(texts.nothing_to_cancel(user))
+
+
+async def on_again(
+    callback: CallbackQuery,
+    callback_data: ReplyAgain,
+    user: UserView,
+    generator: TextGenerator,
+    embedder: Embedder | None,
+    turns: TurnBoard,
+) -> None:
+    """The "another answer" button: the latest reply, written anew; the old message loses its buttons."""
+    if turns.busy(user.id):
+        await callback.answer(texts.still_writing(user))
+        return
+    message = callback.message
+    with turns.open(user.id):
+        async with ChatActionSender.typing(bot=callback.bot, chat_id=message.chat.id):
+            result = await reply_regenerate(
                 user_id=user.id,
-                text=text,
+                message_id=callback_data.message,
                 generator=generator,
                 embedder=embedder,
                 viewer=user.viewer,
-                from_voice=from_voice,
             )
-    except NotFound as error:
-        if error.code != "no_active_dialogue":
-            raise
-        await send_menu(message, user)  # nobody chosen yet: offer the menu instead of an error
-        return
-    pieces = html_pieces(result.text)
-    for number, piece in enumerate(pieces, start=1):
-        markup = rating_keyboard(result.reply_message_id) if number == len(pieces) and not result.safety else None
-        await message.answer(piece, reply_markup=markup)
+    # Answered only now: an old button fails fast in the service and the error router shows why in an alert.
+    with contextlib.suppress(TelegramAPIError):  # a very slow reply outlives the query
+        await callback.answer()
+    if not isinstance(message, InaccessibleMessage):
+        await message.edit_reply_markup(reply_markup=None)
+    await send_reply(message, user, result)
 
 
-def rating_keyboard(message_id: int) -> InlineKeyboardMarkup:
+def reply_keyboard(user: UserView, message_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
             [
                 InlineKeyboardButton(text="👍", callback_data=ReplyRate(message=message_id, value=1).pack()),
                 InlineKeyboardButton(text="👎", callback_data=ReplyRate(message=message_id, value=-1).pack()),
-            ]
+            ],
+            [
+                InlineKeyboardButton(
+                    text=texts.another_answer(user), callback_data=ReplyAgain(message=message_id).pack()
+                )
+            ],
         ]
     )

@@ -99,4 +99,5 @@ async def on_privacy(message: Message, user: UserView) -> None:
 
 
 async def on_subscribe(message: Message, user: UserView) -> None:
+    await facade.paywall_shown(user.id, "command")
     await message.answer(texts.subscribe_soon(user))

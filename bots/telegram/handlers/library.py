@@ -36,6 +36,7 @@ def make_router() -> Router:
 
 async def on_module(callback: CallbackQuery, callback_data: ModuleOpen, user: UserView) -> None:
     await callback.answer()
+    await facade.module_chosen(user.id, callback_data.code)
     page = await facade.persona_page(callback_data.code, user.viewer, 1)
     if not page.items:
         await callback.message.answer(texts.module_empty(user))
@@ -62,6 +63,8 @@ async def on_card(callback: CallbackQuery, callback_data: CardAction, user: User
             await callback.answer()
             await callback.message.answer(texts.age_question(user), reply_markup=age_keyboard(user, module, card.id))
         elif card.lock:
+            if card.lock == LockReason.PRO_REQUIRED:
+                await facade.paywall_shown(user.id, "pro_persona")
             await callback.answer(texts.locked(user, lock_reason_text(card.lock)), show_alert=True)
         else:
             await callback.answer()
@@ -80,6 +83,8 @@ async def on_age(callback: CallbackQuery, callback_data: AgeAnswer, user: UserVi
     user = replace(user, adult_confirmed=True)
     card = await facade.persona_card(callback_data.persona, user.viewer, callback_data.module)
     if card.lock:
+        if card.lock == LockReason.PRO_REQUIRED:
+            await facade.paywall_shown(user.id, "pro_persona")
         await callback.answer(texts.locked(user, lock_reason_text(card.lock)), show_alert=True)
         return
     await callback.answer()

@@ -6,7 +6,9 @@ from aiogram import F, Router
 from aiogram.types import Message
 from aiogram.utils.chat_action import ChatActionSender
 from django.conf import settings
+from django.utils import translation
 
+from apps.conversations.turns import TurnBoard
 from apps.core.exceptions import InvalidInput
 from apps.inference.exceptions import BackendUnavailable
 from apps.inference.types import Embedder, TextGenerator, Transcriber
@@ -30,6 +32,7 @@ async def on_voice(
     generator: TextGenerator,
     embedder: Embedder | None,
     transcriber: Transcriber | None,
+    turns: TurnBoard,
 ) -> None:
     media = message.voice or message.video_note
     if (media.duration or 0) > settings.VOICE_MAX_SECONDS:
@@ -48,7 +51,8 @@ async def on_voice(
         try:
             transcript = await asyncio.to_thread(transcriber.transcribe, audio, languages=(user.language,))
         except InvalidInput as error:
-            await message.answer(str(error.message))
+            with translation.override(user.language):
+                await message.answer(str(error.message))
             return
         except BackendUnavailable:
             await message.answer(texts.voice_unavailable(user))
@@ -57,4 +61,6 @@ async def on_voice(
             await message.answer(texts.voice_silent(user))
             return
         await facade.voice_received(user.id, transcript.duration_seconds)
-    await answer(message, user, transcript.text, generator=generator, embedder=embedder, from_voice=True)
+    if settings.VOICE_ECHO_TRANSCRIPT:
+        await message.reply(texts.transcript_echo(user, transcript.text)[:4096])
+    await answer(message, user, transcript.text, generator=generator, embedder=embedder, turns=turns, from_voice=True)

@@ -17,11 +17,15 @@ async def telegram():
 
 
 @contextlib.asynccontextmanager
-async def polling_bot(telegram: FakeTelegram, model_dir, *, transcriber=None):
-    """The real bot, long-polling the fake Bot API with the tiny model, for the length of the block."""
-    generator = CTranslate2Generator(model_dir)
+async def polling_bot(telegram: FakeTelegram, model_dir, *, transcriber=None, generator=None, required_channel=""):
+    """The real bot, long-polling the fake Bot API with the tiny model (or `generator`), for the length of the
+    block."""
+    own_generator = generator is None
+    generator = CTranslate2Generator(model_dir) if own_generator else generator
     bot = build_bot(telegram.token, api_url=telegram.base_url)
-    dispatcher = build_dispatcher(generator=generator, embedder=None, transcriber=transcriber)
+    dispatcher = build_dispatcher(
+        generator=generator, embedder=None, transcriber=transcriber, required_channel=required_channel
+    )
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
     try:
         yield telegram
@@ -29,4 +33,13 @@ async def polling_bot(telegram: FakeTelegram, model_dir, *, transcriber=None):
         await dispatcher.stop_polling()
         await asyncio.wait_for(polling, timeout=10)
         await bot.session.close()
-        generator.close()
+        if own_generator:
+            generator.close()
+
+
+@pytest.fixture
+async def running_bot(telegram, tiny_model_dir, settings, tmp_path):
+    """The bot with the tiny model, media in a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    async with polling_bot(telegram, tiny_model_dir):
+        yield telegram

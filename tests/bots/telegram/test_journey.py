@@ -7,24 +7,11 @@ import pytest
 from apps.accounts.models import TelegramUser
 from apps.analytics.models import Event
 from apps.conversations.models import Message
-from tests.bots.telegram.conftest import polling_bot
+from tests.bots.telegram.steps import ANNA, buttons, consented
 from tests.factories import PersonaFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-ANNA = 1001
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Sputnik"}
-
-
-@pytest.fixture
-async def running_bot(telegram, tiny_model_dir, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    async with polling_bot(telegram, tiny_model_dir):
-        yield telegram
-
-
-def buttons(message: dict) -> list[str]:
-    markup = message.get("reply_markup") or {}
-    return [button["callback_data"] for row in markup.get("inline_keyboard", []) for button in row]
 
 
 async def test_start_consent_menu_support_and_a_reply(running_bot):
@@ -98,25 +85,45 @@ async def test_a_redelivered_update_is_answered_once(running_bot):
 
 
 async def test_groups_get_one_polite_line(running_bot):
+    from django.core.cache import cache
+
+    await cache.aclear()
     telegram = running_bot
 
     telegram.user_sends("всем привет", user_id=ANNA, chat_type="group", chat_id=-500)
-
     message = (await telegram.wait_for_messages(-500, 1))[-1]
+    telegram.user_sends("ау, бот?", user_id=ANNA, chat_type="group", chat_id=-500)
+    telegram.user_sends("/start", user_id=ANNA)  # a later private update proves the group one was handled
+    await telegram.wait_for_messages(ANNA, 1)
+
     assert "личных" in message["text"]
-    assert not await TelegramUser.objects.filter(telegram_id=ANNA).aexists()  # nobody is registered from a group
+    assert len(telegram.messages_to(-500)) == 1  # once, then silence
+    assert await TelegramUser.objects.filter(telegram_id=ANNA).acount() == 1  # registered by /start only
 
 
-async def _consented(telegram, user_id=ANNA):
-    telegram.user_sends("/start", user_id=user_id)
-    consent = (await telegram.wait_for_messages(user_id, 1))[-1]
-    telegram.user_presses(buttons(consent)[0], user_id=user_id, message_id=consent["message_id"])
-    await telegram.wait_for_messages(user_id, 2)
+async def test_an_edited_message_gets_one_note_a_day(running_bot):
+    from django.core.cache import cache
+
+    await cache.aclear()
+    telegram = running_bot
+    await consented(telegram)
+    sender = {"id": ANNA, "is_bot": False, "first_name": "Anna", "language_code": "ru"}
+    edit = {"message_id": 1, "date": 0, "edit_date": 1, "chat": {"id": ANNA, "type": "private"}, "from": sender}
+    edit["text"] = "привет!"
+
+    telegram.user_sends_update({"edited_message": edit})
+    note = (await telegram.wait_for_messages(ANNA, 3))[-1]
+    telegram.user_sends_update({"edited_message": edit | {"text": "привет!!"}})
+    telegram.user_sends("/help", user_id=ANNA)
+    await telegram.wait_for_messages(ANNA, 4)
+
+    assert "отредактировал" in note["text"]
+    assert len(telegram.messages_to(ANNA)) == 4
 
 
 async def test_commands_are_registered_in_both_languages(running_bot):
     telegram = running_bot
-    await _consented(telegram)
+    await consented(telegram)
 
     languages = {params.get("language_code") for method, params in telegram.calls if method == "setMyCommands"}
 
@@ -130,7 +137,7 @@ async def test_memory_lists_facts_and_forgets_on_request(running_bot):
     from apps.conversations.memory_extract import ExtractedFact
 
     telegram = running_bot
-    await _consented(telegram)
+    await consented(telegram)
     user = await TelegramUser.objects.aget(telegram_id=ANNA)
     fact = ExtractedFact("city", "city", "Казань", "Живёт в Казани", "ru", 0.9, False)
     await sync_to_async(memory_facts_store)(user_id=user.pk, facts=[fact], embedder=None)
@@ -147,7 +154,7 @@ async def test_memory_lists_facts_and_forgets_on_request(running_bot):
 
 async def test_stickers_get_a_friendly_line_and_blocking_marks_the_user(running_bot):
     telegram = running_bot
-    await _consented(telegram)
+    await consented(telegram)
 
     telegram.user_sends_update(
         {"message": {"message_id": 900, "date": 0, "chat": {"id": ANNA, "type": "private"},
@@ -179,7 +186,7 @@ async def _partner_card(telegram, **persona):
 
     partner = await Module.objects.aget(code="partner")
     created = await sync_to_async(PersonaFactory)(modules=[partner], **persona)
-    await _consented(telegram)
+    await consented(telegram)
     menu = telegram.messages_to(ANNA)[-1]
     telegram.user_presses("module:partner", user_id=ANNA, message_id=menu["message_id"])
     card = (await telegram.wait_for_messages(ANNA, 3))[-1]
@@ -244,7 +251,7 @@ async def test_choosing_a_persona_greets_and_offers_its_scenes(running_bot):
 
 async def test_privacy_lists_accepted_documents_and_subscribe_is_polite(running_bot):
     telegram = running_bot
-    await _consented(telegram)
+    await consented(telegram)
 
     telegram.user_sends("/privacy", user_id=ANNA)
     privacy = (await telegram.wait_for_messages(ANNA, 3))[-1]
@@ -254,3 +261,18 @@ async def test_privacy_lists_accepted_documents_and_subscribe_is_polite(running_
     assert "Политика конфиденциальности v1" in privacy["text"]
     assert "Условия использования v1" in privacy["text"]
     assert "PRO" in subscribe["text"]
+
+
+async def test_a_send_refused_because_the_user_blocked_the_bot_marks_them_inactive(running_bot):
+    from tests.bots.telegram.steps import eventually
+
+    telegram = running_bot
+    await consented(telegram)
+    telegram.blocked_by.add(ANNA)  # blocked, and Telegram's my_chat_member update got lost
+
+    telegram.user_sends("/help", user_id=ANNA)
+
+    async def blocked():
+        return (await TelegramUser.objects.aget(telegram_id=ANNA)).has_blocked_bot
+
+    await eventually(blocked)

@@ -6,13 +6,11 @@ from django.conf import settings
 from apps.conversations.models import Message
 from apps.inference.manifest import ModelManifest
 from apps.inference.speech import WhisperTranscriber
-from apps.personas.models import Module
 from tests.apps.inference.speech.audio import speak_wav, to_ogg_opus
 from tests.bots.telegram.conftest import polling_bot
-from tests.factories import PersonaFactory
+from tests.bots.telegram.steps import ANNA, talking_to_support
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True), pytest.mark.slow]
-ANNA = 1001
 
 
 @pytest.fixture
@@ -23,22 +21,8 @@ async def voice_bot(telegram, tiny_model_dir):
         yield telegram
 
 
-async def in_a_dialogue(telegram):
-    from asgiref.sync import sync_to_async
-
-    support = await Module.objects.aget(code="support")
-    await sync_to_async(PersonaFactory)(name="Соня", modules=[support])
-    telegram.user_sends("/start", user_id=ANNA)
-    consent = (await telegram.wait_for_messages(ANNA, 1))[-1]
-    data = consent["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    telegram.user_presses(data, user_id=ANNA, message_id=consent["message_id"])
-    menu = (await telegram.wait_for_messages(ANNA, 2))[-1]
-    telegram.user_presses("module:support", user_id=ANNA, message_id=menu["message_id"])
-    return len(await telegram.wait_for_messages(ANNA, 3))
-
-
 async def test_a_voice_message_is_heard_and_answered(voice_bot, tmp_path):
-    sent = await in_a_dialogue(voice_bot)
+    sent = await talking_to_support(voice_bot)
     voice = to_ogg_opus(speak_wav("Привет, меня зовут Анна, я люблю зелёный чай", voice="ru", directory=tmp_path))
 
     voice_bot.user_sends_voice(voice, duration=4, user_id=ANNA)
@@ -46,11 +30,11 @@ async def test_a_voice_message_is_heard_and_answered(voice_bot, tmp_path):
     reply = (await voice_bot.wait_for_messages(ANNA, sent + 1, timeout=30))[-1]
     assert reply["text"]
     heard = await Message.objects.filter(role="user", from_voice=True).afirst()
-    assert "чай" in heard.text.lower()
+    assert "зовут анна" in heard.text.lower()  # the phrase's end varies with the espeak-ng build; its start holds
 
 
 async def test_a_voice_message_over_the_limit_is_declined_before_download(voice_bot):
-    sent = await in_a_dialogue(voice_bot)
+    sent = await talking_to_support(voice_bot)
 
     voice_bot.user_sends_voice(b"OggS-not-really", duration=10_000, user_id=ANNA)
 
@@ -60,7 +44,7 @@ async def test_a_voice_message_over_the_limit_is_declined_before_download(voice_
 
 
 async def test_unreadable_audio_gets_a_clear_reply(voice_bot):
-    sent = await in_a_dialogue(voice_bot)
+    sent = await talking_to_support(voice_bot)
 
     voice_bot.user_sends_voice(b"this is not audio", duration=3, user_id=ANNA)
 

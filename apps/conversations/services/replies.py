@@ -5,28 +5,35 @@ reply_compose = reply_prepare (one atomic sync step: safety, store the user's me
               → reply_store (one atomic sync step: store the reply, events, schedule memory and summary).
 """
 
+import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import TelegramUser
 from apps.analytics.services import event_track
 from apps.conversations import fixed_replies
 from apps.conversations.memory import memory_relevant_facts
 from apps.conversations.models import Dialogue, Helpline, Message
-from apps.conversations.prompt import PersonaCard, PromptInputs, SceneCard, build_prompt, fill_placeholders
+from apps.conversations.prompt import PersonaCard, PromptInputs, SceneCard, build_prompt
 from apps.conversations.quality import QualityReport, fallback_line, reply_clean, reply_quality, turn_stops
 from apps.conversations.safety import input_check, output_check, sexual_content_requested
+from apps.conversations.services.dialogues import message_store
+from apps.conversations.turns import TurnCancelled, TurnInbox
 from apps.core.exceptions import InvalidInput, NotFound
 from apps.inference.types import ChatMessage, Embedder, GenerationParams, TextGenerator
 from apps.personas.models import Module, Persona, Scenario
 from apps.personas.selectors import Viewer
 
 MAX_MESSAGE_CHARS = 4096  # Telegram's own limit for one message
+MAX_JOINS = 5  # messages joining one turn restart generation at most this often; later ones wait their turn
+LENGTH_BUCKETS = ((20, "1-20"), (100, "21-100"), (500, "101-500"), (2000, "501-2000"))
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,8 @@ class PreparedTurn:
     dialogue_id: int
     user_id: int
     user_message_id: int
+    persona_id: int
+    user_text: str
     language: str
     persona_name: str
     persona_gender: str
@@ -50,6 +59,8 @@ class ReplyResult:
     text: str
     dialogue_id: int
     user_message_id: int
+    persona_id: int
+    user_text: str  # what the reply answers: the user's message, with any that joined the turn
     reply_message_id: int
     backend: str
     safety: str
@@ -61,13 +72,6 @@ class ReplyResult:
     timings_ms: dict = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class DialogueStart:
-    dialogue_id: int
-    greeting: str
-    resumed: bool
-
-
 async def reply_compose(
     *,
     user_id: int,
@@ -77,25 +81,41 @@ async def reply_compose(
     viewer: Viewer | None = None,
     from_voice: bool = False,
     memory_user_id: int | None = None,
+    inbox: TurnInbox | None = None,
 ) -> ReplyResult:
     """Answer the user's message in their active dialogue. Raises BackendUnavailable when no model can answer
     (the user's message is kept; the caller says "try again"). `memory_user_id` lets the playground borrow
-    another user's memory."""
+    another user's memory. With an `inbox`, messages that arrive while the reply is generated join this turn
+    (generation restarts with them) and a cancel raises TurnCancelled before anything of the reply is stored."""
     started = time.perf_counter()
-    turn = await sync_to_async(reply_prepare)(
-        user_id=user_id,
-        text=text,
-        generator=generator,
-        embedder=embedder,
-        viewer=viewer,
-        from_voice=from_voice,
-        memory_user_id=memory_user_id,
-    )
-    prepared = time.perf_counter()
-    if turn.immediate_reply:
-        reply_text, backend, safety, quality, tokens = turn.immediate_reply, "", turn.safety, None, (0, 0)
-    else:
-        reply_text, backend, safety, quality, tokens = await _generate(turn, generator)
+    options = {"generator": generator, "embedder": embedder, "viewer": viewer, "memory_user_id": memory_user_id}
+    turn = await sync_to_async(reply_prepare)(user_id=user_id, text=text, from_voice=from_voice, **options)
+    joins = 0
+    while True:
+        prepared = time.perf_counter()
+        if turn.immediate_reply:
+            outcome = (turn.immediate_reply, "", turn.safety, None, (0, 0))
+            break
+        watch = inbox if joins < MAX_JOINS else None
+        outcome = await _generate_watching(turn, generator, watch)
+        if outcome is not None:
+            break
+        if inbox.cancelled:
+            raise TurnCancelled
+        joined = inbox.take()
+        joins += 1
+        try:
+            turn = await sync_to_async(reply_prepare)(
+                user_id=user_id,
+                text="\n".join(joined),
+                from_voice=False,
+                join_message_id=turn.user_message_id,
+                **options,
+            )
+        except InvalidInput:  # too long together: those messages make the next turn instead
+            inbox.put_back(joined)
+            joins = MAX_JOINS
+    reply_text, backend, safety, quality, tokens = outcome
     generated = time.perf_counter()
     reply_id = await sync_to_async(reply_store)(
         turn=turn,
@@ -106,10 +126,48 @@ async def reply_compose(
         tokens=tokens,
         latency_ms=int((generated - prepared) * 1000),
     )
-    return ReplyResult(
+    return _result(turn, reply_id, reply_text, backend, safety, quality, tokens, started, prepared, generated)
+
+
+async def reply_regenerate(
+    *,
+    user_id: int,
+    message_id: int,
+    generator: TextGenerator,
+    embedder: Embedder | None = None,
+    viewer: Viewer | None = None,
+) -> ReplyResult:
+    """ "Another answer": a fresh reply to the same user message, replacing the persona's latest reply."""
+    started = time.perf_counter()
+    turn = await sync_to_async(reply_prepare_again)(
+        user_id=user_id, message_id=message_id, generator=generator, embedder=embedder, viewer=viewer
+    )
+    prepared = time.perf_counter()
+    if turn.immediate_reply:
+        reply_text, backend, safety, quality, tokens = turn.immediate_reply, "", turn.safety, None, (0, 0)
+    else:
+        reply_text, backend, safety, quality, tokens = await _generate(turn, generator)
+    generated = time.perf_counter()
+    await sync_to_async(reply_replace)(
+        turn=turn,
+        message_id=message_id,
         text=reply_text,
+        backend=backend,
+        safety=safety,
+        quality=quality,
+        tokens=tokens,
+        latency_ms=int((generated - prepared) * 1000),
+    )
+    return _result(turn, message_id, reply_text, backend, safety, quality, tokens, started, prepared, generated)
+
+
+def _result(turn, reply_id, text, backend, safety, quality, tokens, started, prepared, generated) -> ReplyResult:
+    return ReplyResult(
+        text=text,
         dialogue_id=turn.dialogue_id,
         user_message_id=turn.user_message_id,
+        persona_id=turn.persona_id,
+        user_text=turn.user_text,
         reply_message_id=reply_id,
         backend=backend,
         safety=safety,
@@ -136,13 +194,68 @@ def reply_prepare(
     viewer: Viewer | None,
     from_voice: bool,
     memory_user_id: int | None = None,
+    join_message_id: int | None = None,
 ) -> PreparedTurn:
+    """Store the user's message (or append it to `join_message_id`, the turn it joins) and build the turn."""
     text = (text or "").strip()
     if not text:
         raise InvalidInput(code="empty_message")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise InvalidInput(code="message_too_long")
-    user = TelegramUser.objects.get(pk=user_id)
+    dialogue = _active_dialogue_locked(user_id)
+    if join_message_id is None:
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise _too_long()
+        user_message = message_store(dialogue, Message.Role.USER, text, from_voice=from_voice)
+    else:
+        user_message = Message.objects.get(pk=join_message_id, dialogue=dialogue, role=Message.Role.USER)
+        joined = f"{user_message.text}\n{text}"
+        if len(joined) > MAX_MESSAGE_CHARS:
+            raise _too_long()
+        user_message.text = joined
+        user_message.save(update_fields=["text"])
+    event_track(
+        name="message_sent",
+        user_id=user_id,
+        properties={"persona_id": dialogue.persona_id, "module": dialogue.module.code if dialogue.module else None,
+                    "from_voice": from_voice, "length": length_bucket(text), "joined": join_message_id is not None},
+        source="bot",
+    )  # fmt: skip
+    return _turn_for(dialogue, user_message, generator, embedder, viewer, memory_user_id)
+
+
+@transaction.atomic
+def reply_prepare_again(
+    *, user_id: int, message_id: int, generator: TextGenerator, embedder: Embedder | None, viewer: Viewer | None
+) -> PreparedTurn:
+    """The turn behind the persona's latest reply `message_id`, rebuilt to answer it anew."""
+    dialogue = _active_dialogue_locked(user_id)
+    latest = Message.objects.filter(dialogue=dialogue).order_by("-id").first()
+    if latest is None or latest.pk != message_id or latest.role != Message.Role.ASSISTANT:
+        raise InvalidInput(gettext_lazy("I can only rewrite my latest answer."), code="not_the_latest_reply")
+    user_message = (
+        Message.objects.filter(dialogue=dialogue, role=Message.Role.USER, pk__lt=message_id).order_by("-id").first()
+    )
+    if user_message is None:  # a greeting has nothing to answer
+        raise InvalidInput(gettext_lazy("I can only rewrite my latest answer."), code="not_the_latest_reply")
+    return _turn_for(dialogue, user_message, generator, embedder, viewer, None)  # history stops before it
+
+
+def length_bucket(text: str) -> str:
+    """Message length for analytics without the message: a coarse range."""
+    for limit, label in LENGTH_BUCKETS:
+        if len(text) <= limit:
+            return label
+    return f"{LENGTH_BUCKETS[-1][0] + 1}+"
+
+
+def _too_long() -> InvalidInput:
+    # Lazy: the bot renders it in the user's language, not the one active where it was raised.
+    text = format_lazy(
+        gettext_lazy("That message is too long for me: up to {limit} characters, please."), limit=MAX_MESSAGE_CHARS
+    )
+    return InvalidInput(text, code="message_too_long")
+
+
+def _active_dialogue_locked(user_id: int) -> Dialogue:
     dialogue = (
         Dialogue.objects.select_for_update(of=("self",))
         .select_related("persona", "module", "scenario")
@@ -151,25 +264,33 @@ def reply_prepare(
     )
     if dialogue is None or dialogue.persona is None:
         raise NotFound(code="no_active_dialogue")
-    persona, module, language = dialogue.persona, dialogue.module, user.language
+    return dialogue
+
+
+def _turn_for(
+    dialogue: Dialogue,
+    user_message: Message,
+    generator: TextGenerator,
+    embedder: Embedder | None,
+    viewer: Viewer | None,
+    memory_user_id: int | None,
+) -> PreparedTurn:
+    """Safety first, then the prompt: the persona's answer to `user_message` given everything before it."""
+    user = TelegramUser.objects.get(pk=dialogue.user_id)
+    persona, module, language, user_id = dialogue.persona, dialogue.module, user.language, user.pk
+    text = user_message.text
     viewer = viewer or Viewer(language=language, is_beta_tester=user.is_beta_tester)
-    user_message = _store_message(dialogue, Message.Role.USER, text, from_voice=from_voice)
     base = {
         "dialogue_id": dialogue.pk,
         "user_id": user_id,
         "user_message_id": user_message.pk,
+        "persona_id": persona.pk,
+        "user_text": text,
         "language": language,
         "persona_name": persona.name,
         "persona_gender": persona.gender,
         "user_name": user.first_name,
     }
-    event_track(
-        name="message_sent",
-        user_id=user_id,
-        properties={"persona_id": persona.pk, "module": module.code if module else None, "from_voice": from_voice,
-                    "text_length": len(text)},
-        source="bot",
-    )  # fmt: skip
 
     verdict = input_check(text)
     if verdict.kind == "crisis":
@@ -230,7 +351,7 @@ def reply_store(
     *, turn: PreparedTurn, text: str, backend: str, safety: str, quality: QualityReport | None, tokens, latency_ms: int
 ) -> int:
     dialogue = Dialogue.objects.select_for_update().get(pk=turn.dialogue_id)
-    message = _store_message(
+    message = message_store(
         dialogue,
         Message.Role.ASSISTANT,
         text,
@@ -259,74 +380,51 @@ def reply_store(
 
 
 @transaction.atomic
-def dialogue_start(*, user_id: int, persona_id: int, module_code: str, scenario_id: int | None = None) -> DialogueStart:
-    """Make this persona the user's current dialogue (resuming an earlier one) and return what it says first."""
-    user = TelegramUser.objects.select_for_update().get(pk=user_id)
-    persona = Persona.objects.get(pk=persona_id)
-    module = Module.objects.get(code=module_code)
-    Dialogue.objects.filter(user=user, is_active=True).exclude(persona=persona, module=module).update(is_active=False)
-    dialogue = Dialogue.objects.filter(user=user, persona=persona, module=module).order_by("-id").first()
-    resumed = dialogue is not None
-    if dialogue is None:
-        dialogue = Dialogue.objects.create(user=user, persona=persona, module=module)
-    scenario = Scenario.objects.filter(pk=scenario_id).first() if scenario_id else None
-    dialogue.is_active = True
-    dialogue.scenario = scenario
-    dialogue.save(update_fields=["is_active", "scenario", "updated_at"])
-    user_name = user.first_name or ("друг" if user.language == "ru" else "friend")
-    if scenario:
-        greeting = fill_placeholders(scenario.first_line, char=persona.name, user=user_name)
-    elif not resumed:
-        greeting = fill_placeholders(persona.first_message or "", char=persona.name, user=user_name)
-    else:
-        greeting = ""
-    if greeting:
-        _store_message(dialogue, Message.Role.ASSISTANT, greeting)
+def reply_replace(
+    *,
+    turn: PreparedTurn,
+    message_id: int,
+    text: str,
+    backend: str,
+    safety: str,
+    quality: QualityReport | None,
+    tokens,
+    latency_ms: int,
+) -> None:
+    """Put the regenerated reply in place of the old one (its rating no longer applies)."""
+    Dialogue.objects.select_for_update().get(pk=turn.dialogue_id)
+    message = Message.objects.get(pk=message_id, dialogue_id=turn.dialogue_id, role=Message.Role.ASSISTANT)
+    message.text, message.backend, message.safety, message.rating = text, backend, safety, None
+    message.quality_score = quality.score if quality else None
+    message.prompt_tokens, message.completion_tokens, message.latency_ms = tokens[0], tokens[1], latency_ms
+    message.full_clean()
+    message.save()
     event_track(
-        name="dialogue_started",
-        user_id=user.pk,
-        properties={"persona_id": persona.pk, "module": module.code, "scenario_id": scenario_id, "resumed": resumed},
+        name="reply_regenerated",
+        user_id=turn.user_id,
+        properties={"backend": backend, "latency_ms": latency_ms, "safety": safety or None},
         source="bot",
     )
-    return DialogueStart(dialogue_id=dialogue.pk, greeting=greeting, resumed=resumed)
 
 
-@transaction.atomic
-def dialogue_new(*, user_id: int) -> DialogueStart:
-    """/new: a fresh dialogue with the same persona (the old one stays; memory is kept)."""
-    current = (
-        Dialogue.objects.select_for_update(of=("self",))
-        .select_related("module")
-        .filter(user_id=user_id, is_active=True)
-        .first()
-    )
-    if current is None or current.persona_id is None or current.module is None:
-        raise NotFound(code="no_active_dialogue")
-    current.is_active = False
-    current.save(update_fields=["is_active", "updated_at"])
-    fresh = Dialogue.objects.create(user_id=user_id, persona_id=current.persona_id, module=current.module)
-    persona = Persona.objects.get(pk=current.persona_id)
-    user = TelegramUser.objects.get(pk=user_id)
-    greeting = fill_placeholders(persona.first_message or "", char=persona.name, user=user.first_name or "")
-    if greeting:
-        _store_message(fresh, Message.Role.ASSISTANT, greeting)
-    event_track(name="dialogue_renewed", user_id=user_id, properties={"persona_id": persona.pk}, source="bot")
-    return DialogueStart(dialogue_id=fresh.pk, greeting=greeting, resumed=False)
-
-
-@transaction.atomic
-def message_rate(*, user_id: int, message_id: int, rating: int) -> None:
-    """The user's 👍 (1) or 👎 (-1) on one of the persona's replies."""
-    if rating not in (1, -1):
-        raise InvalidInput(code="bad_rating")
-    updated = Message.objects.filter(pk=message_id, dialogue__user_id=user_id, role=Message.Role.ASSISTANT).update(
-        rating=rating
-    )
-    if not updated:
-        raise NotFound(code="message_not_found")
-    event_track(
-        name="reply_rated", user_id=user_id, properties={"rating": rating, "message_id": message_id}, source="bot"
-    )
+async def _generate_watching(turn: PreparedTurn, generator: TextGenerator, inbox: TurnInbox | None):
+    """_generate, abandoned (None) as soon as the inbox changes: a joined message or a cancel."""
+    if inbox is None:
+        return await _generate(turn, generator)
+    if inbox.changed.is_set():
+        return None
+    generation = asyncio.ensure_future(_generate(turn, generator))
+    change = asyncio.ensure_future(inbox.changed.wait())
+    try:
+        await asyncio.wait({generation, change}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        change.cancel()
+    if generation.done():
+        return generation.result()
+    generation.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await generation
+    return None
 
 
 async def _generate(turn: PreparedTurn, generator: TextGenerator):
@@ -405,12 +503,3 @@ def _scene_card(scenario: Scenario | None, language: str) -> SceneCard | None:
     if scenario is None:
         return None
     return SceneCard(title=scenario.title(language), situation=scenario.situation, first_line=scenario.first_line)
-
-
-def _store_message(dialogue: Dialogue, role: str, text: str, **fields) -> Message:
-    message = Message(dialogue=dialogue, role=role, text=text, **fields)
-    message.full_clean()
-    message.save()
-    dialogue.last_message_at = timezone.now()
-    dialogue.save(update_fields=["last_message_at", "updated_at"])
-    return message

@@ -1,0 +1,50 @@
+"""/feedback: free text to the team, listed in the admin. `/feedback text` sends at once; `/feedback` asks."""
+
+from aiogram import F, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message
+
+from bots.telegram import facade, texts
+from bots.telegram.facade import UserView
+from bots.telegram.states import FeedbackStates
+
+
+def make_router() -> Router:
+    router = Router(name="feedback")
+    router.message.filter(F.chat.type == "private")
+    router.message.register(on_feedback, Command("feedback"))
+    waiting = StateFilter(FeedbackStates.waiting_for_text)
+    router.message.register(on_other_command, waiting, F.text.startswith("/") & ~F.text.startswith("/cancel"))
+    router.message.register(on_feedback_text, waiting, F.text & ~F.text.startswith("/"))
+    router.message.register(on_feedback_other, waiting, ~F.text)
+    return router
+
+
+async def on_feedback(message: Message, command: CommandObject, user: UserView, state: FSMContext) -> None:
+    if command.args and command.args.strip():
+        await _send(message, user, command.args)
+        return
+    await state.set_state(FeedbackStates.waiting_for_text)
+    await message.answer(texts.feedback_prompt(user))
+
+
+async def on_other_command(message: Message, state: FSMContext) -> None:
+    """Another command means the user moved on: stop waiting and let that command's handler answer."""
+    await state.clear()
+    raise SkipHandler
+
+
+async def on_feedback_text(message: Message, user: UserView, state: FSMContext) -> None:
+    await state.clear()
+    await _send(message, user, message.text)
+
+
+async def on_feedback_other(message: Message, user: UserView) -> None:
+    await message.answer(texts.feedback_text_only(user))
+
+
+async def _send(message: Message, user: UserView, text: str) -> None:
+    await facade.send_feedback(user.id, text)
+    await message.answer(texts.feedback_thanks(user))

@@ -1,0 +1,7 @@
+"""Conversation states of the bot (kept in Redis when REDIS_URL is set)."""
+
+from aiogram.fsm.state import State, StatesGroup
+
+
+class FeedbackStates(StatesGroup):
+    waiting_for_text = State()
