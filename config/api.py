@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
+from apps.billing.api import router as billing_router
 from apps.core.api import router as core_router
 from apps.core.exceptions import ApplicationError
 
@@ -21,3 +22,4 @@ def application_error(request: HttpRequest, error: ApplicationError):
 
 
 api.add_router("/", core_router)
+api.add_router("/billing/", billing_router)

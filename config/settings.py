@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "apps.personas",
     "apps.inference",
     "apps.conversations",
+    "apps.billing",
 ]
 
 MIDDLEWARE = [
@@ -215,7 +216,10 @@ CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 CELERY_REDIS_RETRY_ON_TIMEOUT = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs, added by the issues that need them: {"name": {"task": "...", "schedule": crontab(...)}}.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "billing-renewals": {"task": "billing.renewals_run", "schedule": 30 * 60},
+    "billing-expiry": {"task": "billing.subscriptions_expire", "schedule": 60 * 60},
+}
 
 # --- Internationalisation ------------------------------------------------------------------------
 
@@ -330,6 +334,30 @@ DIALOGUE_HISTORY_TURNS = env.int("DIALOGUE_HISTORY_TURNS", default=40)  # read f
 DIALOGUE_SUMMARY_EVERY = env.int("DIALOGUE_SUMMARY_EVERY", default=10)  # refresh the summary every N turns
 MEMORY_LLM_EXTRACTION = env.bool("MEMORY_LLM_EXTRACTION", default=False)  # for models that follow JSON instructions
 
+# --- Billing (apps.billing) ----------------------------------------------------------------------
+
+# YooKassa shop credentials; empty: payments are off and /subscribe says so.
+YOOKASSA_SHOP_ID = env.str("YOOKASSA_SHOP_ID", default="")
+YOOKASSA_SECRET_KEY = _raw("YOOKASSA_SECRET_KEY")
+YOOKASSA_API_URL = env.str("YOOKASSA_API_URL", default="https://api.yookassa.ru/v3")
+YOOKASSA_TIMEOUT_S = env.float("YOOKASSA_TIMEOUT_S", default=15.0)
+# Where YooKassa sends the user after paying (the bot's chat); default https://t.me/<bot username>.
+YOOKASSA_RETURN_URL = env.str("YOOKASSA_RETURN_URL", default="")
+# Proxies whose X-Forwarded-For is trusted for the webhook's source-IP check (comma-separated IPs).
+YOOKASSA_TRUSTED_PROXIES = env.list("YOOKASSA_TRUSTED_PROXIES", default=[])
+# Source networks of YooKassa's notifications (https://yookassa.ru/developers/using-api/webhooks).
+YOOKASSA_WEBHOOK_NETWORKS = env.list(
+    "YOOKASSA_WEBHOOK_NETWORKS",
+    default=["185.71.76.0/27", "185.71.77.0/27", "77.75.153.0/25", "77.75.156.11/32", "77.75.156.35/32",
+             "77.75.154.128/25", "2a02:5180::/32"],
+)  # fmt: skip
+# VAT code for 54-FZ receipts (1: no VAT) and the tax system code of the shop (empty: not sent).
+YOOKASSA_VAT_CODE = env.int("YOOKASSA_VAT_CODE", default=1)
+# Renewals: charged this many hours before the period ends; after a failure, access lasts this many days
+# while retries continue.
+BILLING_RENEW_BEFORE_HOURS = env.int("BILLING_RENEW_BEFORE_HOURS", default=24)
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=3)
+
 # --- Product -------------------------------------------------------------------------------------
 
 # The bot process (`python -m bots.telegram`) starts only when this is set.
@@ -348,7 +376,6 @@ BOT_WEBHOOK_LISTEN = env.str("BOT_WEBHOOK_LISTEN", default="127.0.0.1:8081")
 REQUIRED_CHANNEL = env.str("REQUIRED_CHANNEL", default="")
 # Send the user what was heard in a voice message before the answer.
 VOICE_ECHO_TRANSCRIPT = env.bool("VOICE_ECHO_TRANSCRIPT", default=False)
-# Persona photos a user may receive a day until billing sets per-plan quotas, and the fewest turns
-# between two photos the bot sends unasked.
-PHOTOS_PER_DAY = env.int("PHOTOS_PER_DAY", default=3)
+# The fewest turns between two persona photos the bot sends unasked (daily quotas: plans and the free
+# tier in the admin).
 PHOTO_UNASKED_EVERY_TURNS = env.int("PHOTO_UNASKED_EVERY_TURNS", default=12)

@@ -1,4 +1,8 @@
+from decimal import Decimal
+
 import factory
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 
 from apps.accounts.models import TelegramUser
 
@@ -65,3 +69,44 @@ class PersonaPhotoFactory(factory.django.DjangoModelFactory):
     persona = factory.SubFactory(PersonaFactory)
     image = factory.django.ImageField(filename="photo.png", format="PNG", width=4, height=4, color="blue")
     caption = "Селфи в парке"
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    """Plans ship with the product (pro-month, pro-quarter, pro-year come from a data migration): by default
+    this fetches pro-month; another code makes a new plan."""
+
+    class Meta:
+        model = "billing.Plan"
+        django_get_or_create = ("code",)
+
+    code = "pro-month"
+    title_ru = factory.LazyAttribute(lambda plan: f"PRO {plan.code}")
+    title_en = factory.LazyAttribute(lambda plan: f"PRO {plan.code}")
+    price = Decimal("399.00")
+    period_months = 1
+
+
+class SubscriptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "billing.Subscription"
+
+    user = factory.SubFactory(TelegramUserFactory)
+    plan = factory.SubFactory(PlanFactory)
+    status = "active"
+    current_period_start = factory.LazyFunction(timezone.now)
+    current_period_end = factory.LazyAttribute(
+        lambda subscription: subscription.current_period_start + relativedelta(months=subscription.plan.period_months)
+    )
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    """A YooKassa payment row as payment_start leaves it before YooKassa answers (pending, no provider id)."""
+
+    class Meta:
+        model = "billing.Payment"
+
+    user = factory.SubFactory(TelegramUserFactory)
+    plan = factory.SubFactory(PlanFactory)
+    amount = factory.LazyAttribute(lambda payment: payment.plan.price)
+    provider = "yookassa"
+    status = "pending"

@@ -36,3 +36,21 @@ TERMS_EN = """Sputnik terms of use (version 1)
 3. 18+ conversations are for adults only, after age confirmation and with a PRO subscription.
 4. Do not use the bot for anything unlawful, for threats or harassment, or for any content involving minors.
 5. Free access has limits; PRO is paid under the public offer."""
+
+OFFER_RU = """Публичная оферта на подписку Спутник PRO (версия 1)
+
+1. Исполнитель предоставляет доступ к функциям Спутник PRO на срок выбранного тарифа: больше сообщений и фото в день, PRO-персонажи, разговоры 18+ после подтверждения возраста.
+2. Стоимость и срок указаны в описании тарифа перед оплатой. Оплата принимается через ЮKassa; чек направляется по 54-ФЗ.
+3. Подписка продлевается автоматически в конце срока, списание производится с сохранённого способа оплаты. Автопродление отключается командой /subscription в любой момент; доступ сохраняется до конца оплаченного срока.
+4. Если продление не удалось, доступ сохраняется в течение льготного периода, после чего подписка переходит на бесплатный тариф.
+5. Возврат средств производится по обращению через /feedback в соответствии с законом «О защите прав потребителей».
+6. Оплачивая подписку, вы принимаете условия этой оферты."""
+
+OFFER_EN = """Sputnik PRO subscription public offer (version 1)
+
+1. The provider gives access to Sputnik PRO for the period of the chosen plan: more messages and photos a day, PRO personas, 18+ conversations after age confirmation.
+2. The price and period are shown in the plan's description before payment. Payments are taken through YooKassa; a receipt is issued under Russian law 54-FZ.
+3. The subscription renews automatically at the end of the period by charging the saved payment method. Turn auto-renewal off with /subscription at any time; access lasts to the end of the paid period.
+4. If a renewal fails, access continues for a grace period, after which the subscription moves to the free tier.
+5. Refunds are made on request through /feedback under Russian consumer-protection law.
+6. By paying you accept this offer."""

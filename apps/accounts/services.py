@@ -142,10 +142,22 @@ def consent_missing(*, user_id: int) -> list[LegalDocument]:
     return [document for document in legal_documents_current() if document.pk not in accepted]
 
 
+def offer_current() -> LegalDocument | None:
+    """The public offer in force (its newest published version); None: nothing may be sold."""
+    current = legal_documents_current(kinds=(LegalDocument.Kind.OFFER,))
+    return current[0] if current else None
+
+
+def offer_accepted(*, user_id: int) -> bool:
+    """Whether the user accepted the offer in force; a newer version must be accepted again before paying."""
+    offer = offer_current()
+    return offer is not None and Consent.objects.filter(user_id=user_id, document=offer).exists()
+
+
 @transaction.atomic
 def consent_accept(*, user_id: int, document_ids: list[int]) -> None:
     """Record acceptance of exactly the versions the user was shown; a newer version asks again."""
-    current = {document.pk: document for document in legal_documents_current()}
+    current = {document.pk: document for document in legal_documents_current(kinds=LegalDocument.Kind.values)}
     for document_id in document_ids:
         if document_id not in current:
             continue  # the user accepted a version that has since been replaced: they will be asked again

@@ -173,6 +173,7 @@ class RegressionScriptAdmin(ModelAdmin):
                 embedder=embedder_or_none(),
                 viewer=form.viewer(),
                 memory_user_id=data["memory_user"].pk if data["memory_user"] else None,
+                metered=False,  # the team's playground never runs into a user's daily limit
             )
         return None
 

@@ -7,16 +7,14 @@ it calls `photo_delivery_record`. Everything here reads except that last service
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
-from django.utils import timezone
 
 from apps.analytics.services import event_track
+from apps.billing.selectors import entitlement_get, user_local_midnight
 from apps.conversations.models import Dialogue, Message, PhotoDelivery
 from apps.conversations.photo_phrases import photo_requested
 from apps.core.exceptions import NotFound
@@ -63,17 +61,18 @@ class PhotoDecision:
     quota_exhausted: bool = False
 
 
-def photos_per_day(*, user_id: int) -> int:
-    """The daily photo quota; billing will return a per-plan number here."""
-    return settings.PHOTOS_PER_DAY
+def photos_per_day(*, user_id: int) -> int | None:
+    """The daily photo quota of the user's plan or the free tier (None: unlimited)."""
+    return entitlement_get(user_id=user_id).photos_per_day
 
 
-def photos_left_today(*, user_id: int) -> int:
-    """Photos the user may still receive today; the day starts at local midnight in settings.TIME_ZONE."""
-    zone = ZoneInfo(settings.TIME_ZONE)
-    midnight = datetime.combine(timezone.now().astimezone(zone).date(), time.min, tzinfo=zone)
-    sent = PhotoDelivery.objects.filter(user_id=user_id, created_at__gte=midnight).count()
-    return max(0, photos_per_day(user_id=user_id) - sent)
+def photos_left_today(*, user_id: int) -> int | None:
+    """Photos the user may still receive today (None: unlimited); the day starts at the user's local midnight."""
+    limit = photos_per_day(user_id=user_id)
+    if limit is None:
+        return None
+    sent = PhotoDelivery.objects.filter(user_id=user_id, created_at__gte=user_local_midnight(user_id=user_id)).count()
+    return max(0, limit - sent)
 
 
 def photo_pick(
@@ -105,7 +104,7 @@ def photo_for_turn(
     candidates = _candidates(user_id=user_id, persona_id=persona_id, viewer=viewer)
     if not candidates:
         return nothing
-    if photos_left_today(user_id=user_id) <= 0:
+    if photos_left_today(user_id=user_id) == 0:
         return PhotoDecision(photo=None, trigger=trigger, quota_exhausted=asked)
     choice = _best(candidates, user_id, f"{user_text}\n{reply_text}", embedder)
     threshold = EMBEDDING_MOMENT_THRESHOLD if embedder is not None else LEXICAL_MOMENT_THRESHOLD

@@ -94,7 +94,7 @@ async def regression_run(*, script_id: int, generator: TextGenerator, embedder: 
         )
         for turn in script.turns:
             result = await reply_compose(
-                user_id=user.pk, text=turn, generator=generator, embedder=embedder, viewer=FULL_ACCESS
+                user_id=user.pk, text=turn, generator=generator, embedder=embedder, viewer=FULL_ACCESS, metered=False
             )
             # Remember now, not whenever a worker gets to it: later turns must be able to recall.
             await sync_to_async(memory_extract_from_message)(message_id=result.user_message_id)

@@ -18,7 +18,7 @@ from django.conf import settings
 from apps.conversations.turns import TurnBoard
 from apps.inference.types import Embedder, TextGenerator, Transcriber
 from bots.telegram.channel import ChannelGate
-from bots.telegram.handlers import chat, commands, errors, feedback, library, media, other, start, voice
+from bots.telegram.handlers import billing, chat, commands, errors, feedback, library, media, other, start, voice
 from bots.telegram.middlewares import (
     ChannelGateMiddleware,
     ConsentGateMiddleware,
@@ -62,7 +62,7 @@ def build_storage() -> BaseStorage:
     return MemoryStorage()
 
 
-COMMANDS = ("menu", "new", "cancel", "memory", "subscribe", "privacy", "language", "feedback", "help")
+COMMANDS = ("menu", "new", "cancel", "memory", "subscribe", "subscription", "privacy", "language", "feedback", "help")
 
 
 async def set_commands(bot: Bot) -> None:
@@ -79,6 +79,7 @@ async def set_commands(bot: Bot) -> None:
                 "cancel": _("Stop the answer being written"),
                 "memory": _("What I remember about you"),
                 "subscribe": _("PRO subscription"),
+                "subscription": _("My subscription and auto-renew"),
                 "privacy": _("Your data and consents"),
                 "language": _("Language"),
                 "feedback": _("Write to the team"),
@@ -116,7 +117,7 @@ def build_dispatcher(
         if gate is not None:
             observer.middleware(ChannelGateMiddleware(gate))
     # Fresh routers per dispatcher: aiogram attaches a router to one parent only.
-    routers = (errors, other, start, feedback, commands, library, voice, media, chat)
+    routers = (errors, other, start, feedback, commands, billing, library, voice, media, chat)
     dispatcher.include_routers(*(module.make_router() for module in routers))
     return dispatcher
 

@@ -52,5 +52,16 @@ class ChannelCheck(CallbackData, prefix="joined"):
     pass  # "I have subscribed"
 
 
-class FeedbackStart(CallbackData, prefix="feedback"):
-    pass
+class PlanChoose(CallbackData, prefix="plan"):
+    code: str
+    provider: str = "yk"  # "yk": YooKassa, "stars": Telegram Stars
+
+
+class OfferAccept(CallbackData, prefix="offer"):
+    plan: str
+    document: int  # the offer version shown
+    provider: str = "yk"
+
+
+class AutoRenewOff(CallbackData, prefix="renewoff"):
+    confirm: int = 0  # 0: ask, 1: confirmed

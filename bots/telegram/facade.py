@@ -23,6 +23,7 @@ from apps.accounts.services import (
     update_first_seen,
 )
 from apps.analytics.services import event_track
+from apps.billing.selectors import entitlement_get
 from apps.conversations.memory import memory_clear, memory_fact_delete, memory_facts_for_user
 from apps.conversations.photos import photo_delivery_record, photo_for_turn
 from apps.conversations.services import dialogue_new, dialogue_start, message_rate
@@ -46,6 +47,7 @@ class UserView:
     is_beta_tester: bool
     missing_documents: tuple[DocumentView, ...]
     adult_confirmed: bool = False
+    has_pro: bool = False
 
     @property
     def consented(self) -> bool:
@@ -53,8 +55,12 @@ class UserView:
 
     @property
     def viewer(self) -> Viewer:
-        # PRO comes with the billing issue; until then nobody has it.
-        return Viewer(language=self.language, is_beta_tester=self.is_beta_tester, adult_confirmed=self.adult_confirmed)
+        return Viewer(
+            language=self.language,
+            is_beta_tester=self.is_beta_tester,
+            adult_confirmed=self.adult_confirmed,
+            has_pro=self.has_pro,
+        )
 
 
 def _user_enter(
@@ -92,6 +98,7 @@ def _user_view(user: TelegramUser) -> UserView:
         is_beta_tester=user.is_beta_tester,
         missing_documents=missing,
         adult_confirmed=user.adult_confirmed_at is not None,
+        has_pro=entitlement_get(user_id=user.pk).has_pro,
     )
 
 

@@ -62,7 +62,7 @@ class ConsentGateMiddleware(BaseMiddleware):
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("user")
-        if user is None or user.consented:
+        if user is None or user.consented or (isinstance(event, Message) and event.successful_payment is not None):
             return await handler(event, data)
         if isinstance(event, Message) and (event.text or "").startswith("/start"):
             return await handler(event, data)
@@ -104,6 +104,8 @@ class ChannelGateMiddleware(BaseMiddleware):
         return None
 
     def _open(self, event: TelegramObject) -> bool:
+        if isinstance(event, Message) and event.successful_payment is not None:
+            return True  # money taken is always honoured
         if isinstance(event, Message):
             command = (event.text or "").split(maxsplit=1)[0].split("@")[0] if event.text else ""
             return command in self.OPEN_COMMANDS

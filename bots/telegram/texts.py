@@ -70,6 +70,7 @@ def help_text(user: UserView) -> str:
                 _("/cancel — stop the answer I'm writing"),
                 _("/memory — what I remember about you; delete any of it"),
                 _("/subscribe — PRO: more messages, photos and personas"),
+                _("/subscription — your PRO and auto-renew"),
                 _("/privacy — your data and consents"),
                 _("/language — Русский / English"),
                 _("/feedback — write to the team"),
@@ -181,11 +182,6 @@ def privacy_status(user: UserView, consents) -> str:
         return "\n".join(lines)
 
 
-def subscribe_soon(user: UserView) -> str:
-    with translation.override(user.language):
-        return _("PRO is coming soon: more messages, photos and special personas. I'll let you know!")
-
-
 def another_answer(user: UserView) -> str:
     with translation.override(user.language):
         return _("🔄 Another answer")
@@ -261,3 +257,98 @@ def edited_noticed(user: UserView) -> str:
 def transcript_echo(user: UserView, transcript: str) -> str:
     with translation.override(user.language):
         return _("🎙 I heard: %(text)s") % {"text": f"<i>{escape(transcript)}</i>"}
+
+
+def rubles(amount) -> str:
+    value = f"{amount:,.2f}".replace(",", " ").removesuffix(".00")
+    return f"{value} ₽"
+
+
+def _date(moment) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%d.%m.%Y") if moment else ""
+
+
+def plans_intro(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Sputnik PRO: more messages and photos, PRO personas, 18+ conversations after age confirmation.")
+
+
+def pro_active(user: UserView, until) -> str:
+    with translation.override(user.language):
+        return _("Your PRO is on until %(date)s. Paying now adds to it.") % {"date": _date(until)}
+
+
+def payments_off(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Payments are not available right now — please try again later.")
+
+
+def offer_accept_button(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("✅ I accept the offer — to payment")
+
+
+def offer_changed(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("The offer has just been updated — please read the new version.")
+
+
+def pay_button(user: UserView, amount) -> str:
+    with translation.override(user.language):
+        return _("💳 Pay %(amount)s") % {"amount": rubles(amount)}
+
+
+def pay_prompt(user: UserView, plan_title: str, amount) -> str:
+    with translation.override(user.language):
+        return _(
+            "%(plan)s — %(amount)s. Pay on YooKassa's page; I'll write to you as soon as the payment arrives. "
+            "The subscription renews automatically — you can turn that off in /subscription."
+        ) % {"plan": escape(plan_title), "amount": rubles(amount)}
+
+
+def free_tier_status(user: UserView, messages_left) -> str:
+    with translation.override(user.language):
+        left = _("unlimited") if messages_left is None else str(messages_left)
+        return _("You're on the free plan. Messages left today: %(left)s. More with PRO: /subscribe") % {"left": left}
+
+
+def subscription_status(user: UserView, entitlement) -> str:
+    with translation.override(user.language):
+        lines = [_("PRO until %(date)s.") % {"date": _date(entitlement.period_end)}]
+        if entitlement.status == "past_due":
+            lines.append(
+                _("The last renewal did not go through; I'll try again. Access stays until %(date)s.")
+                % {"date": _date(entitlement.grace_until)}
+            )
+        elif entitlement.auto_renew:
+            lines.append(_("Next charge: %(date)s (auto-renew is on).") % {"date": _date(entitlement.period_end)})
+        else:
+            lines.append(_("Auto-renew is off: PRO ends on %(date)s.") % {"date": _date(entitlement.period_end)})
+        return "\n".join(lines)
+
+
+def auto_renew_off_button(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Turn off auto-renew")
+
+
+def auto_renew_off_question(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Turn off auto-renew? PRO stays until the end of the paid period.")
+
+
+def auto_renew_confirm_button(user: UserView) -> str:
+    with translation.override(user.language):
+        return _("Yes, turn it off")
+
+
+def auto_renew_is_off(user: UserView, until) -> str:
+    with translation.override(user.language):
+        return _("Auto-renew is off. PRO stays until %(date)s.") % {"date": _date(until)}
+
+
+def pro_is_on(user: UserView, until) -> str:
+    with translation.override(user.language):
+        return _("🎉 PRO is on until %(date)s. Thank you!") % {"date": _date(until)}

@@ -38,9 +38,9 @@ _HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "
 _HTML_TAGS |= {"tg-spoiler", "tg-emoji", "blockquote"}
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w-]*)(\s[^<>]*)?>")
 _JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope", "entities", "caption_entities", "media"}
-_JSON_FIELDS |= {"link_preview_options", "reply_parameters"}
+_JSON_FIELDS |= {"link_preview_options", "reply_parameters", "prices"}
 _INT_FIELDS = {"chat_id", "user_id", "message_id", "offset", "limit", "timeout", "duration", "cache_time"}
-_BOOL_PREFIXES = ("is_", "has_", "disable_", "show_", "protect_", "allow_", "drop_")
+_BOOL_PREFIXES = ("is_", "has_", "disable_", "show_", "protect_", "allow_", "drop_", "ok")
 _BUTTON_ACTIONS = {"callback_data", "url", "web_app", "login_url", "switch_inline_query", "copy_text", "pay"}
 _BUTTON_ACTIONS |= {"switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game"}
 _NOT_BY_DEFAULT = {"chat_member", "message_reaction", "message_reaction_count"}  # need explicit allowed_updates
@@ -76,6 +76,8 @@ class FakeTelegram:
         self.blocked_by: set[int] = set()  # users who blocked the bot: sends to them get 403
         self.commands: dict[tuple[str, str], list[dict]] = {}  # (scope type, language code) -> commands
         self.webhook: dict = {}
+        self.invoices: dict[tuple[int, int], dict] = {}  # (chat, message id) -> sendInvoice parameters
+        self.pre_checkout_answers: dict[str, dict] = {}  # query id -> answerPreCheckoutQuery parameters
         self.updates: dict[int, dict] = {}  # every update enqueued, by id
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -120,6 +122,8 @@ class FakeTelegram:
                 "answerCallbackQuery": self._answer_callback,
                 "getFile": self._get_file,
                 "getChatMember": self._chat_member,
+                "sendInvoice": self._send_invoice,
+                "answerPreCheckoutQuery": self._answer_pre_checkout,
                 "close": lambda p: True,
                 "logOut": lambda p: True,
             }.items()
@@ -419,6 +423,53 @@ class FakeTelegram:
             self.sent.append(entry | {"message_id": message["message_id"]})
             self._changed.notify_all()
             return copy.deepcopy(message)
+
+    def _send_invoice(self, params: dict) -> dict:
+        """Stars invoices: currency XTR, one price, an empty provider token (Telegram's rules for Stars)."""
+        prices = params.get("prices") or []
+        if params.get("currency") != "XTR" or len(prices) != 1 or params.get("provider_token"):
+            raise ApiError(400, "Bad Request: Stars invoices take currency XTR, one price and no provider token")
+        if not 1 <= len(params.get("payload", "").encode()) <= 128:
+            raise ApiError(400, "Bad Request: invoice payload must be 1-128 bytes")
+        entry = {"method": "sendInvoice", "chat_id": params.get("chat_id"), "reply_markup": params.get("reply_markup")}
+        invoice = {"title": params["title"], "description": params["description"], "currency": "XTR",
+                   "total_amount": prices[0]["amount"], "start_parameter": ""}  # fmt: skip
+        with self._lock:
+            chat = self._target_chat(params.get("chat_id"))
+            message = self._new_message(chat, self.bot_user, invoice=invoice)
+            self.invoices[(chat["id"], message["message_id"])] = params
+            self.sent.append(entry | {"invoice": invoice, "message_id": message["message_id"]})
+            self._changed.notify_all()
+            return copy.deepcopy(message)
+
+    def _answer_pre_checkout(self, params: dict) -> bool:
+        with self._lock:
+            self.pre_checkout_answers[params["pre_checkout_query_id"]] = params
+            self._changed.notify_all()
+        return True
+
+    def user_pays_invoice(self, message_id: int, *, user_id: int = 1001, timeout: float = 10.0) -> dict:
+        """The user taps Pay on an invoice: Telegram asks the bot (pre_checkout_query) and, when the bot says
+        ok, charges and sends the successful_payment message. Returns the bot's pre-checkout answer. It waits
+        for the bot: from async tests call it through asyncio.to_thread."""
+        with self._lock:
+            params = self.invoices[(user_id, message_id)]
+            query_id = str(next(self._ids))
+            amount = params["prices"][0]["amount"]
+            query = {"id": query_id, "from": self._user(user_id), "currency": "XTR", "total_amount": amount,
+                     "invoice_payload": params["payload"]}  # fmt: skip
+            self._enqueue({"pre_checkout_query": query})
+            if not self._changed.wait_for(lambda: query_id in self.pre_checkout_answers, timeout=timeout):
+                raise AssertionError("the bot did not answer the pre-checkout query")
+            answer = self.pre_checkout_answers[query_id]
+            if answer.get("ok"):
+                payment = {"currency": "XTR", "total_amount": amount, "invoice_payload": params["payload"],
+                           "telegram_payment_charge_id": f"stars-charge-{query_id}",
+                           "provider_payment_charge_id": ""}  # fmt: skip
+                chat = self._chats[user_id]
+                message = self._new_message(chat, self._user(user_id), successful_payment=payment)
+                self._enqueue({"message": message})
+            return answer
 
     def _edit_text(self, params: dict) -> dict:
         markup, parse_mode, text = params.get("reply_markup"), params.get("parse_mode"), params.get("text", "")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import TelegramUser
 from apps.analytics.services import event_track
+from apps.billing.services.usage import usage_consume
 from apps.conversations import fixed_replies
 from apps.conversations.memory import memory_relevant_facts
 from apps.conversations.models import Dialogue, Helpline, Message
@@ -26,7 +27,7 @@ from apps.conversations.quality import QualityReport, fallback_line, reply_clean
 from apps.conversations.safety import input_check, output_check, sexual_content_requested
 from apps.conversations.services.dialogues import message_store
 from apps.conversations.turns import TurnCancelled, TurnInbox
-from apps.core.exceptions import InvalidInput, NotFound
+from apps.core.exceptions import InvalidInput, LimitExceeded, NotFound
 from apps.inference.types import ChatMessage, Embedder, GenerationParams, TextGenerator
 from apps.personas.models import Module, Persona, Scenario
 from apps.personas.selectors import Viewer
@@ -82,13 +83,20 @@ async def reply_compose(
     from_voice: bool = False,
     memory_user_id: int | None = None,
     inbox: TurnInbox | None = None,
+    metered: bool = True,
 ) -> ReplyResult:
     """Answer the user's message in their active dialogue. Raises BackendUnavailable when no model can answer
     (the user's message is kept; the caller says "try again"). `memory_user_id` lets the playground borrow
     another user's memory. With an `inbox`, messages that arrive while the reply is generated join this turn
     (generation restarts with them) and a cancel raises TurnCancelled before anything of the reply is stored."""
     started = time.perf_counter()
-    options = {"generator": generator, "embedder": embedder, "viewer": viewer, "memory_user_id": memory_user_id}
+    options = {
+        "generator": generator,
+        "embedder": embedder,
+        "viewer": viewer,
+        "memory_user_id": memory_user_id,
+        "metered": metered,
+    }
     turn = await sync_to_async(reply_prepare)(user_id=user_id, text=text, from_voice=from_voice, **options)
     joins = 0
     while True:
@@ -112,7 +120,7 @@ async def reply_compose(
                 join_message_id=turn.user_message_id,
                 **options,
             )
-        except InvalidInput:  # too long together: those messages make the next turn instead
+        except (InvalidInput, LimitExceeded):  # too long together, or over today's limit: the next turn instead
             inbox.put_back(joined)
             joins = MAX_JOINS
     reply_text, backend, safety, quality, tokens = outcome
@@ -195,12 +203,15 @@ def reply_prepare(
     from_voice: bool,
     memory_user_id: int | None = None,
     join_message_id: int | None = None,
+    metered: bool = True,
 ) -> PreparedTurn:
     """Store the user's message (or append it to `join_message_id`, the turn it joins) and build the turn."""
     text = (text or "").strip()
     if not text:
         raise InvalidInput(code="empty_message")
     dialogue = _active_dialogue_locked(user_id)
+    if metered and not usage_consume(user_id=user_id, counter="messages"):
+        raise _over_quota()  # the caller shows the paywall (and records it)
     if join_message_id is None:
         if len(text) > MAX_MESSAGE_CHARS:
             raise _too_long()
@@ -245,6 +256,11 @@ def length_bucket(text: str) -> str:
         if len(text) <= limit:
             return label
     return f"{LENGTH_BUCKETS[-1][0] + 1}+"
+
+
+def _over_quota() -> LimitExceeded:
+    text = gettext_lazy("That's all the messages for today — more tomorrow, or without limits with PRO: /subscribe")
+    return LimitExceeded(text, code="message_quota")
 
 
 def _too_long() -> InvalidInput:

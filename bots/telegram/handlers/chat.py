@@ -11,14 +11,16 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
+from django.utils import translation
 
 from apps.conversations.services import ReplyResult, reply_compose, reply_regenerate
 from apps.conversations.turns import TurnBoard, TurnCancelled
-from apps.core.exceptions import NotFound
+from apps.core.exceptions import LimitExceeded, NotFound
 from apps.inference.types import Embedder, TextGenerator
-from bots.telegram import texts
+from bots.telegram import facade, texts
 from bots.telegram.callbacks import ReplyAgain, ReplyRate
 from bots.telegram.facade import UserView
+from bots.telegram.handlers.billing import send_paywall
 from bots.telegram.handlers.start import send_menu
 from bots.telegram.photos import send_photo_if_fits
 from bots.telegram.replies import html_pieces
@@ -67,6 +69,14 @@ async def answer(
                     )
             except TurnCancelled:
                 return  # /cancel has answered
+            except LimitExceeded as error:
+                if error.code != "message_quota":
+                    raise
+                await facade.paywall_shown(user.id, "message_quota")
+                with translation.override(user.language):
+                    lead = str(error.message)
+                await send_paywall(message, user, lead=lead)
+                return
             except NotFound as error:
                 if error.code != "no_active_dialogue":
                     raise

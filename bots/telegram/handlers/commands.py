@@ -22,7 +22,6 @@ def make_router() -> Router:
     router.message.register(on_memory, Command("memory"))
     router.message.register(on_language, Command("language"))
     router.message.register(on_privacy, Command("privacy"))
-    router.message.register(on_subscribe, Command("subscribe"))
     router.callback_query.register(on_memory_action, MemoryAction.filter())
     router.callback_query.register(on_language_set, LanguageSet.filter())
     router.callback_query.register(on_rate, ReplyRate.filter())
@@ -96,8 +95,3 @@ async def on_rate(callback: CallbackQuery, callback_data: ReplyRate, user: UserV
 async def on_privacy(message: Message, user: UserView) -> None:
     consents = await facade.consents_of(user.id)
     await message.answer(texts.privacy_status(user, consents))
-
-
-async def on_subscribe(message: Message, user: UserView) -> None:
-    await facade.paywall_shown(user.id, "command")
-    await message.answer(texts.subscribe_soon(user))

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from apps.analytics.models import Event
+from apps.billing.models import FreeTier
 from apps.conversations.models import Dialogue, Message, PhotoDelivery
 from apps.conversations.photos import (
     EMBEDDING_MOMENT_THRESHOLD,
@@ -47,10 +48,14 @@ class FakeEmbedder:
         return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
+def free_photos(count: int) -> None:
+    FreeTier.objects.update_or_create(pk=1, defaults={"photos_per_day": count})
+
+
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PHOTOS_PER_DAY = 3
+    free_photos(3)
     settings.PHOTO_UNASKED_EVERY_TURNS = 3
 
 
@@ -229,8 +234,7 @@ def test_with_an_embedder_the_nearest_caption_by_cosine_wins(user, persona, cafe
 
 
 def test_photos_left_today_count_deliveries_since_moscow_midnight(monkeypatch, settings, user, beach):
-    settings.TIME_ZONE = "Europe/Moscow"
-    # 01:30 on 10 March in Moscow, still 9 March in UTC: the day must follow Moscow's calendar.
+    # Users are in Moscow by default. 01:30 on 10 March there is still 9 March in UTC: Moscow's calendar rules.
     monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 3, 9, 22, 30, tzinfo=UTC))
     deliver(user, beach, at=datetime(2026, 3, 9, 20, 59, tzinfo=UTC))  # 23:59 in Moscow, yesterday
     deliver(user, beach, at=datetime(2026, 3, 9, 21, 1, tzinfo=UTC))  # 00:01 in Moscow, today
@@ -239,7 +243,7 @@ def test_photos_left_today_count_deliveries_since_moscow_midnight(monkeypatch, s
 
 
 def test_photos_left_today_is_never_negative(settings, user, beach):
-    settings.PHOTOS_PER_DAY = 1
+    free_photos(1)
     deliver(user, beach)
     deliver(user, beach)
 
@@ -267,7 +271,7 @@ def test_asking_never_brings_a_pro_photo_to_a_viewer_without_pro(user, persona, 
 
 
 def test_asking_at_the_quota_gets_no_photo_and_quota_exhausted(settings, user, persona, dialogue, cafe, beach):
-    settings.PHOTOS_PER_DAY = 1
+    free_photos(1)
     deliver(user, cafe)
 
     decision = turn(user, persona, dialogue, "Пришли фото")
@@ -321,7 +325,7 @@ def test_an_unasked_photo_needs_the_embedding_score_to_pass_its_threshold(user, 
 def test_no_unasked_photo_when_the_quota_is_used_up_and_no_quota_message(
     settings, user, persona, dialogue, cafe, beach
 ):
-    settings.PHOTOS_PER_DAY = 1
+    free_photos(1)
     deliver(user, cafe, at=timezone.now() - timedelta(minutes=1))
     user_turns(dialogue, 3)
 

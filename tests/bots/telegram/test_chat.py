@@ -141,9 +141,10 @@ async def test_asking_for_a_photo_sends_the_best_fitting_one(slow_bot, model_ser
 
 
 async def test_when_todays_photos_are_used_up_the_bot_says_so(slow_bot, model_server, settings):
+    from apps.billing.models import FreeTier
     from tests.factories import PersonaPhotoFactory
 
-    settings.PHOTOS_PER_DAY = 0
+    await FreeTier.objects.aupdate_or_create(pk=1, defaults={"photos_per_day": 0})
     sent = await talking_to_support(slow_bot)
     persona_id = (
         await Message.objects.filter(dialogue__user__telegram_id=ANNA)

@@ -1,3 +1,4 @@
+import kombu.pools
 import pytest
 
 from config.celery import app as celery_app
@@ -15,11 +16,20 @@ def broker(request):
     def use(url: str) -> None:
         celery_app.conf.task_always_eager = False
         celery_app.conf.broker_url = url
-        celery_app.pool.force_close_all()
+        _drop_pools()
 
     yield use
     celery_app.conf.broker_url = previous
-    celery_app.pool.force_close_all()
+    _drop_pools()
+
+
+def _drop_pools() -> None:
+    """Close the broker connection pools and forget them, as Celery does after a fork: a pool that is only
+    closed stays registered and refuses every later acquire, so any task sent afterwards (eager ones too,
+    which borrow a producer) would fail with "Acquire on closed pool"."""
+    kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def test_embedded_defaults_are_healthy_without_a_broker(client):

@@ -1,0 +1,5 @@
+from ninja import Schema
+
+
+class WebhookAckOut(Schema):
+    ok: bool

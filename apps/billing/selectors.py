@@ -1,0 +1,105 @@
+"""What a user may do now: one entitlement the dialogue engine and the bot both read."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.accounts.models import DEFAULT_USER_TIMEZONE, TelegramUser
+from apps.billing.models import DailyUsage, FreeTier, Plan, Subscription
+
+LIVE_STATUSES = (Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE)
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    """None for a limit or what is left means unlimited."""
+
+    plan_code: str  # "" on the free tier
+    status: str  # the subscription's status, "" on the free tier
+    has_pro: bool  # PRO personas and photos
+    adult_allowed: bool  # the plan allows 18+ (the age confirmation is checked separately)
+    adult_confirmed: bool
+    messages_per_day: int | None
+    photos_per_day: int | None
+    messages_left: int | None  # photos left: apps.conversations.photos.photos_left_today (counted from deliveries)
+    period_end: datetime | None
+    auto_renew: bool
+    grace_until: datetime | None
+
+    @property
+    def can_talk_adult(self) -> bool:
+        return self.adult_allowed and self.adult_confirmed
+
+    def lock(self, action: str) -> str:
+        """Why `action` ("message", "pro", "adult") is not possible now; "" when it is."""
+        if action == "message" and self.messages_left == 0:
+            return "message_quota"
+        if action in ("pro", "adult") and not self.has_pro:
+            return "pro_required"
+        if action == "adult" and not self.adult_allowed:
+            return "pro_required"
+        if action == "adult" and not self.adult_confirmed:
+            return "age_confirmation_required"
+        return ""
+
+
+def free_tier() -> FreeTier:
+    tier, _created = FreeTier.objects.get_or_create(pk=1)
+    return tier
+
+
+def subscription_live(*, user_id: int, at: datetime | None = None) -> Subscription | None:
+    """The subscription giving access now: active or past due, within its period or its grace period."""
+    at = at or timezone.now()
+    return (
+        Subscription.objects.select_related("plan")
+        .filter(user_id=user_id, status__in=LIVE_STATUSES)
+        .filter(Q(current_period_end__gt=at) | Q(grace_until__gt=at))
+        .first()
+    )
+
+
+def plans_on_sale() -> list[Plan]:
+    return list(Plan.objects.filter(is_active=True).order_by("order", "price"))
+
+
+def user_local_today(*, user_id: int, at: datetime | None = None) -> date:
+    """The user's calendar day: daily limits reset at their local midnight (Moscow unless they said otherwise)."""
+    zone_name = TelegramUser.objects.filter(pk=user_id).values_list("timezone", flat=True).first()
+    zone = ZoneInfo(zone_name or DEFAULT_USER_TIMEZONE)
+    return (at or timezone.now()).astimezone(zone).date()
+
+
+def user_local_midnight(*, user_id: int, at: datetime | None = None) -> datetime:
+    zone_name = TelegramUser.objects.filter(pk=user_id).values_list("timezone", flat=True).first()
+    zone = ZoneInfo(zone_name or DEFAULT_USER_TIMEZONE)
+    return datetime.combine(user_local_today(user_id=user_id, at=at), time.min, tzinfo=zone)
+
+
+def entitlement_get(*, user_id: int, at: datetime | None = None) -> Entitlement:
+    user = TelegramUser.objects.get(pk=user_id)
+    subscription = subscription_live(user_id=user_id, at=at)
+    if subscription is not None:
+        plan = subscription.plan
+        messages_limit, photos_limit = plan.messages_per_day, plan.photos_per_day
+    else:
+        tier = free_tier()
+        messages_limit, photos_limit = tier.messages_per_day, tier.photos_per_day
+    usage = DailyUsage.objects.filter(user_id=user_id, day=user_local_today(user_id=user_id, at=at)).first()
+    used_messages = usage.messages if usage else 0
+    return Entitlement(
+        plan_code=subscription.plan.code if subscription else "",
+        status=subscription.status if subscription else "",
+        has_pro=bool(subscription and subscription.plan.pro_personas),
+        adult_allowed=bool(subscription and subscription.plan.adult_content),
+        adult_confirmed=user.adult_confirmed_at is not None,
+        messages_per_day=messages_limit,
+        photos_per_day=photos_limit,
+        messages_left=None if messages_limit is None else max(0, messages_limit - used_messages),
+        period_end=subscription.current_period_end if subscription else None,
+        auto_renew=bool(subscription and subscription.auto_renew),
+        grace_until=subscription.grace_until if subscription else None,
+    )
