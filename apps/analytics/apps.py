@@ -6,3 +6,4 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+    demo_loader = "apps.analytics.demo.analytics_demo_load"

@@ -5,16 +5,6 @@ import asyncio
 import functools
 import logging
 
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
-from aiogram.exceptions import (
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-)
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -59,6 +49,18 @@ def _token() -> str:
 
 
 async def _call(token: str, method):
+    # aiogram is imported here: it takes seconds to import, and the web process and most tasks never need it.
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+    from aiogram.exceptions import (
+        TelegramBadRequest,
+        TelegramForbiddenError,
+        TelegramNetworkError,
+        TelegramRetryAfter,
+        TelegramServerError,
+    )
+
     api_url = settings.TELEGRAM_API_URL
     api = TelegramAPIServer.from_base(api_url) if api_url else PRODUCTION
     session = AiohttpSession(api=api, timeout=TIMEOUT_S)
