@@ -219,6 +219,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "billing-renewals": {"task": "billing.renewals_run", "schedule": 30 * 60},
     "billing-expiry": {"task": "billing.subscriptions_expire", "schedule": 60 * 60},
+    "analytics-posthog": {"task": "analytics.posthog_forward", "schedule": 60},
 }
 
 # --- Internationalisation ------------------------------------------------------------------------
@@ -357,6 +358,18 @@ YOOKASSA_VAT_CODE = env.int("YOOKASSA_VAT_CODE", default=1)
 # while retries continue.
 BILLING_RENEW_BEFORE_HOURS = env.int("BILLING_RENEW_BEFORE_HOURS", default=24)
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=3)
+
+# --- Analytics → PostHog (apps.analytics.posthog) -------------------------------------------------
+
+# Project API key; empty: nothing is forwarded and events simply stay in the database.
+POSTHOG_API_KEY = _raw("POSTHOG_API_KEY")
+# EU cloud by default, or a self-hosted PostHog. The SDK's own default is the US cloud, which we refuse.
+POSTHOG_HOST = env.str("POSTHOG_HOST", default="") or "https://eu.i.posthog.com"
+POSTHOG_BATCH_SIZE = env.int("POSTHOG_BATCH_SIZE", default=500)  # events per /batch/ request
+POSTHOG_TIMEOUT_S = env.float("POSTHOG_TIMEOUT_S", default=10.0)
+# Key of the HMAC that turns a Telegram id into PostHog's distinct_id. Empty: derived from SECRET_KEY, so
+# rotating SECRET_KEY would split every user in two; set it explicitly in production.
+POSTHOG_ID_SALT = _raw("POSTHOG_ID_SALT") or hmac.new(SECRET_KEY.encode(), b"posthog-distinct-id", "sha256").hexdigest()
 
 # --- Product -------------------------------------------------------------------------------------
 

@@ -181,7 +181,8 @@ def _payment(person, rng, at, now, plans, counts, events) -> None:
 
 
 def _event(person: TelegramUser, name: str, at, **properties) -> Event:
-    return Event(user=person, name=name, occurred_at=at, source="bot", properties=properties)
+    # Marked forwarded: made-up history must never reach PostHog.
+    return Event(user=person, name=name, occurred_at=at, source="bot", properties=properties, forwarded_at=at)
 
 
 def analytics_demo_load() -> str:

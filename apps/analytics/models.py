@@ -1,5 +1,6 @@
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,8 @@ class Event(models.Model):
     properties = models.JSONField(_("properties"), default=dict, blank=True, encoder=DjangoJSONEncoder)
     occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     source = models.CharField(_("source"), max_length=16, choices=EventSource, default=EventSource.WEB)
+    # Set once PostHog accepted the event (apps.analytics.posthog); empty: not sent yet.
+    forwarded_at = models.DateTimeField(_("forwarded to PostHog at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("event")
@@ -37,6 +40,10 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["name", "occurred_at"], name="event_name_time_idx"),
             models.Index(fields=["user", "occurred_at"], name="event_user_time_idx"),
+            # Only the backlog: "not yet forwarded, oldest first" stays cheap however many events were sent.
+            models.Index(
+                fields=["occurred_at", "id"], name="event_unforwarded_idx", condition=Q(forwarded_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

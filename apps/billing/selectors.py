@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from apps.accounts.models import DEFAULT_USER_TIMEZONE, TelegramUser
-from apps.billing.models import DailyUsage, FreeTier, Plan, Subscription
+from apps.billing.models import DailyUsage, FreeTier, Payment, Plan, Subscription
 
 LIVE_STATUSES = (Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE)
 
@@ -103,3 +104,18 @@ def entitlement_get(*, user_id: int, at: datetime | None = None) -> Entitlement:
         auto_renew=bool(subscription and subscription.auto_renew),
         grace_until=subscription.grace_until if subscription else None,
     )
+
+
+def revenue_since(*, since: datetime) -> Decimal:
+    """Roubles taken since a moment (succeeded payments, refunds subtracted); Stars are not roubles."""
+    totals = Payment.objects.filter(status=Payment.Status.SUCCEEDED, currency="RUB", paid_at__gte=since).aggregate(
+        paid=Sum("amount"), refunded=Sum("refunded_amount")
+    )
+    return (totals["paid"] or Decimal(0)) - (totals["refunded"] or Decimal(0))
+
+
+def paying_share(*, since: datetime) -> tuple[int, int]:
+    """(users who arrived since then, how many of them have paid)."""
+    arrived = TelegramUser.objects.filter(created_at__gte=since)
+    payers = arrived.filter(payments__status=Payment.Status.SUCCEEDED).distinct().count()
+    return arrived.count(), payers

@@ -40,3 +40,9 @@ def test_remove_deletes_demo_users_only():
 
     assert list(TelegramUser.objects.all()) == [real]
     assert not Event.objects.filter(user__telegram_id__gte=DEMO_ID_BASE).exists()
+
+
+def test_demo_events_never_go_to_posthog():
+    analytics_demo_generate(users=20)
+
+    assert not Event.objects.filter(user__telegram_id__gte=DEMO_ID_BASE, forwarded_at__isnull=True).exists()
