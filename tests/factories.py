@@ -110,3 +110,27 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     amount = factory.LazyAttribute(lambda payment: payment.plan.price)
     provider = "yookassa"
     status = "pending"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    """An analytics event, by default a bot_start of a new user now; build() them for bulk_create."""
+
+    class Meta:
+        model = "analytics.Event"
+
+    user = factory.SubFactory(TelegramUserFactory)
+    name = "bot_start"
+    properties = factory.LazyFunction(dict)
+    occurred_at = factory.LazyFunction(timezone.now)
+    source = "bot"
+
+
+class RefundFactory(factory.django.DjangoModelFactory):
+    """A refund of a payment, succeeded (as the provider's notification leaves it)."""
+
+    class Meta:
+        model = "billing.Refund"
+
+    payment = factory.SubFactory(PaymentFactory, status="succeeded")
+    amount = factory.LazyAttribute(lambda refund: refund.payment.amount)
+    status = "succeeded"

@@ -1,5 +1,7 @@
 """The admin index: today's key numbers and the health of the platform (unfold callbacks)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
@@ -7,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.selectors import user_counts
 from apps.analytics.selectors import event_count
+from apps.billing.selectors import paying_share, revenue_since
 from apps.core.selectors import health_report
 from apps.inference.selectors import inference_overview
 
@@ -23,8 +26,12 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
         {"title": _("Users"), "value": users.total, "footer": _("all time")},
         {"title": _("New today"), "value": users.new_since, "footer": _("first /start since midnight")},
         {"title": _("Active today"), "value": users.active_since, "footer": _("wrote to the bot since midnight")},
+        {"title": _("Revenue today"), "value": f"{revenue_since(since=today):,.0f} ₽".replace(",", " "),
+         "footer": _("paid since midnight, refunds subtracted")},
+        {"title": _("Conversion, 30 days"), "value": _conversion(today - timedelta(days=29)),
+         "footer": _("of users who arrived in 30 days have paid")},
         {"title": _("Events today"), "value": event_count(since=today), "footer": _("recorded since midnight")},
-    ]
+    ]  # fmt: skip
     context["health"] = {
         "healthy": health.healthy,
         "headers": [_("Component"), _("State"), _("Required"), _("Latency, ms"), _("Detail")],
@@ -35,6 +42,11 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
     }
     context["models"] = _models_table()
     return context
+
+
+def _conversion(since) -> str:
+    arrived, paid = paying_share(since=since)
+    return f"{100 * paid / arrived:.1f}%" if arrived else "—"
 
 
 def _models_table() -> dict:
