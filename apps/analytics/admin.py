@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RangeDateTimeFilter
 
-from apps.analytics.models import Event
+from apps.analytics.models import Event, FunnelDefinition
 
 
 @admin.register(Event)
@@ -26,3 +27,15 @@ class EventAdmin(ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+@admin.register(FunnelDefinition)
+class FunnelDefinitionAdmin(ModelAdmin):
+    """Funnels on the marketing dashboard: steps are edited as JSON and checked before saving."""
+
+    list_display = ("name", "step_count", "window_days", "is_active", "order")
+    list_editable = ("is_active", "order")
+
+    @admin.display(description=_("steps"))
+    def step_count(self, funnel: FunnelDefinition) -> int:
+        return len(funnel.steps or [])

@@ -48,3 +48,48 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.occurred_at:%Y-%m-%d %H:%M:%S}"
+
+
+def validate_funnel_steps(value) -> None:
+    """Steps are [{"event": "...", "min_count": 1, "label": "..."}, ...]: at least two, the first a plain event."""
+    from django.core.exceptions import ValidationError
+
+    from apps.analytics.reports.funnel import RETURNED_NEXT_DAY
+
+    if not isinstance(value, list) or len(value) < 2:
+        raise ValidationError(_("A funnel needs at least two steps."))
+    for number, step in enumerate(value, start=1):
+        if not isinstance(step, dict) or not isinstance(step.get("event"), str) or not step["event"].strip():
+            raise ValidationError(_("Step %(number)d needs an event name.") % {"number": number})
+        count = step.get("min_count", 1)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise ValidationError(_("Step %(number)d: min_count must be a whole number ≥ 1.") % {"number": number})
+        if step["event"] == RETURNED_NEXT_DAY and (number == 1 or count != 1):
+            raise ValidationError(_("“Returned next day” can only be a later step, counted once."))
+    if value[0].get("min_count", 1) != 1:
+        raise ValidationError(_("The first step is counted once: users enter the funnel there."))
+
+
+class FunnelDefinition(models.Model):
+    """A funnel marketing watches on the dashboard, edited in the admin."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    steps = models.JSONField(
+        _("steps"),
+        validators=[validate_funnel_steps],
+        help_text=_(
+            'A list like [{"event": "bot_start", "label": "Started"}, {"event": "message_sent", "min_count": 10}]; '
+            '"$returned_next_day" is the step "came back on a later day".'
+        ),
+    )
+    window_days = models.PositiveSmallIntegerField(_("window, days"), default=30)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    is_active = models.BooleanField(_("on the dashboard"), default=True)
+
+    class Meta:
+        verbose_name = _("funnel")
+        verbose_name_plural = _("funnels")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name

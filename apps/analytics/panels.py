@@ -14,22 +14,28 @@ def report_filter_for(date_from: date, date_to: date, channel: str):
 
 
 def dashboard_panels() -> list[Panel]:
-    from apps.analytics.reports import activity, conversion, drivers, dropoff, funnel, retention, revenue
+    from apps.analytics.reports import activity, conversion, drivers, dropoff, retention, revenue
+    from apps.analytics.selectors import funnels_on_dashboard
 
-    return [
+    funnels = funnels_on_dashboard()
+    main = funnels[0]
+    panels = [
         Panel(
-            "funnel",
-            _("Funnel"),
-            lambda report_filter: funnel.funnel_report(steps=funnel.DEFAULT_FUNNEL, filter=report_filter).as_table(),
+            "funnel" if number == 0 else f"funnel-{funnel.id}",
+            funnel.name,
+            _funnel_table(funnel),
             ChartSpec("bar", 0, (1,)),
-            _("Users entering with their first /start in the period; every step within 30 days of that start."),
-        ),
+            _("Users entering with their first /start in the period; every step within %(days)d days of that start.")
+            % {"days": funnel.window_days},
+        )
+        for number, funnel in enumerate(funnels)
+    ]
+    return [
+        *panels,
         Panel(
             "funnel_by_channel",
-            _("Funnel by channel"),
-            lambda report_filter: funnel.funnel_report(
-                steps=funnel.DEFAULT_FUNNEL, filter=report_filter, breakdown="channel"
-            ).as_table(),
+            _("%(funnel)s by channel") % {"funnel": main.name},
+            _funnel_table(main, breakdown="channel"),
         ),
         Panel(
             "conversion",
@@ -66,3 +72,14 @@ def dashboard_panels() -> list[Panel]:
             lambda report_filter: drivers.drivers_report(filter=report_filter).as_table(),
         ),
     ]
+
+
+def _funnel_table(funnel_view, *, breakdown: str | None = None):
+    from apps.analytics.reports.funnel import funnel_report
+
+    def build(report_filter):
+        return funnel_report(
+            steps=funnel_view.steps, filter=report_filter, window_days=funnel_view.window_days, breakdown=breakdown
+        ).as_table()
+
+    return build

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from datetime import datetime
 
 from apps.analytics.models import Event
@@ -5,3 +6,34 @@ from apps.analytics.models import Event
 
 def event_count(*, since: datetime) -> int:
     return Event.objects.filter(occurred_at__gte=since).count()
+
+
+@dataclass(frozen=True)
+class FunnelView:
+    id: int
+    name: str
+    steps: tuple  # of reports.funnel.FunnelStep
+    window_days: int
+
+
+def funnels_on_dashboard() -> list[FunnelView]:
+    """The funnels marketing edits in the admin; the built-in default when none is active."""
+    from django.utils.translation import gettext
+
+    from apps.analytics.models import FunnelDefinition
+    from apps.analytics.reports.funnel import DEFAULT_FUNNEL, FunnelStep
+
+    funnels = [
+        FunnelView(
+            id=funnel.pk,
+            name=funnel.name,
+            # Labels are stored in English; the ones the product ships are translated.
+            steps=tuple(
+                FunnelStep(step["event"], step.get("min_count", 1), gettext(step["label"]) if step.get("label") else "")
+                for step in funnel.steps
+            ),
+            window_days=funnel.window_days,
+        )
+        for funnel in FunnelDefinition.objects.filter(is_active=True).order_by("order", "name")
+    ]
+    return funnels or [FunnelView(id=0, name=gettext("Funnel"), steps=DEFAULT_FUNNEL, window_days=30)]
