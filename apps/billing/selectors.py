@@ -69,15 +69,23 @@ def plans_on_sale() -> list[Plan]:
 
 def user_local_today(*, user_id: int, at: datetime | None = None) -> date:
     """The user's calendar day: daily limits reset at their local midnight (Moscow unless they said otherwise)."""
-    zone_name = TelegramUser.objects.filter(pk=user_id).values_list("timezone", flat=True).first()
-    zone = ZoneInfo(zone_name or DEFAULT_USER_TIMEZONE)
-    return (at or timezone.now()).astimezone(zone).date()
+    return (at or timezone.now()).astimezone(_user_zone(user_id)).date()
 
 
 def user_local_midnight(*, user_id: int, at: datetime | None = None) -> datetime:
+    zone = _user_zone(user_id)
+    return datetime.combine((at or timezone.now()).astimezone(zone).date(), time.min, tzinfo=zone)
+
+
+def user_has_pro(*, user_id: int) -> bool:
+    """PRO now: the cheap part of entitlement_get, for every update the bot handles."""
+    subscription = subscription_live(user_id=user_id)
+    return bool(subscription and subscription.plan.pro_personas)
+
+
+def _user_zone(user_id: int) -> ZoneInfo:
     zone_name = TelegramUser.objects.filter(pk=user_id).values_list("timezone", flat=True).first()
-    zone = ZoneInfo(zone_name or DEFAULT_USER_TIMEZONE)
-    return datetime.combine(user_local_today(user_id=user_id, at=at), time.min, tzinfo=zone)
+    return ZoneInfo(zone_name or DEFAULT_USER_TIMEZONE)
 
 
 def entitlement_get(*, user_id: int, at: datetime | None = None) -> Entitlement:

@@ -7,14 +7,14 @@ from decimal import Decimal
 from asgiref.sync import sync_to_async
 from django.utils import translation
 
-from apps.accounts.models import Consent, LegalDocument, TelegramUser
-from apps.accounts.services import legal_documents_current
+from apps.accounts.models import TelegramUser
+from apps.accounts.services import offer_accepted, offer_current
 from apps.billing import gateway
 from apps.billing.selectors import entitlement_get, plans_on_sale
 from apps.billing.services.payments import payment_start
 from apps.billing.services.stars import stars_invoice_prepare, stars_payment_succeeded, stars_pre_checkout_problem
 from apps.billing.services.subscriptions import subscription_auto_renew_off
-from bots.telegram.facade import DocumentView
+from bots.telegram.facade import DocumentView, document_view
 
 
 @dataclass(frozen=True)
@@ -50,17 +50,10 @@ def _plans(language: str) -> list[PlanView]:
 
 def _offer_missing(user_id: int) -> DocumentView | None:
     """The current public offer when this user has not accepted it yet."""
-    offers = legal_documents_current(kinds=(LegalDocument.Kind.OFFER,))
-    if not offers or Consent.objects.filter(user_id=user_id, document=offers[0]).exists():
+    offer = offer_current()
+    if offer is None or offer_accepted(user_id=user_id):
         return None
-    russian = TelegramUser.objects.values_list("language", flat=True).get(pk=user_id) == "ru"
-    offer = offers[0]
-    return DocumentView(
-        id=offer.pk,
-        kind=offer.kind,
-        title=offer.title_ru if russian else offer.title_en,
-        body=offer.body_ru if russian else offer.body_en,
-    )
+    return document_view(offer, TelegramUser.objects.values_list("language", flat=True).get(pk=user_id))
 
 
 def _start_payment(user_id: int, plan_code: str) -> PaymentView:

@@ -9,7 +9,7 @@ from asgiref.sync import sync_to_async
 from django.core.files.storage import default_storage
 from django.db import close_old_connections
 
-from apps.accounts.models import Consent, TelegramUser
+from apps.accounts.models import Consent, LegalDocument, TelegramUser
 from apps.accounts.services import (
     bot_start_record,
     consent_accept,
@@ -23,7 +23,7 @@ from apps.accounts.services import (
     update_first_seen,
 )
 from apps.analytics.services import event_track
-from apps.billing.selectors import entitlement_get
+from apps.billing.selectors import user_has_pro
 from apps.conversations.memory import memory_clear, memory_fact_delete, memory_facts_for_user
 from apps.conversations.photos import photo_delivery_record, photo_for_turn
 from apps.conversations.services import dialogue_new, dialogue_start, message_rate
@@ -79,17 +79,18 @@ def _user_enter(
     return _user_view(user)
 
 
-def _user_view(user: TelegramUser) -> UserView:
-    russian = user.language == "ru"
-    missing = tuple(
-        DocumentView(
-            id=document.pk,
-            kind=document.kind,
-            title=document.title_ru if russian else document.title_en,
-            body=document.body_ru if russian else document.body_en,
-        )
-        for document in consent_missing(user_id=user.pk)
+def document_view(document: LegalDocument, language: str) -> DocumentView:
+    russian = language == "ru"
+    return DocumentView(
+        id=document.pk,
+        kind=document.kind,
+        title=document.title_ru if russian else document.title_en,
+        body=document.body_ru if russian else document.body_en,
     )
+
+
+def _user_view(user: TelegramUser) -> UserView:
+    missing = tuple(document_view(document, user.language) for document in consent_missing(user_id=user.pk))
     return UserView(
         id=user.pk,
         telegram_id=user.telegram_id,
@@ -98,7 +99,7 @@ def _user_view(user: TelegramUser) -> UserView:
         is_beta_tester=user.is_beta_tester,
         missing_documents=missing,
         adult_confirmed=user.adult_confirmed_at is not None,
-        has_pro=entitlement_get(user_id=user.pk).has_pro,
+        has_pro=user_has_pro(user_id=user.pk),
     )
 
 

@@ -101,9 +101,6 @@ async def reply_compose(
     joins = 0
     while True:
         prepared = time.perf_counter()
-        if turn.immediate_reply:
-            outcome = (turn.immediate_reply, "", turn.safety, None, (0, 0))
-            break
         watch = inbox if joins < MAX_JOINS else None
         outcome = await _generate_watching(turn, generator, watch)
         if outcome is not None:
@@ -145,16 +142,13 @@ async def reply_regenerate(
     embedder: Embedder | None = None,
     viewer: Viewer | None = None,
 ) -> ReplyResult:
-    """ "Another answer": a fresh reply to the same user message, replacing the persona's latest reply."""
+    """The "another answer" button: a fresh reply to the same user message, replacing the latest reply."""
     started = time.perf_counter()
     turn = await sync_to_async(reply_prepare_again)(
         user_id=user_id, message_id=message_id, generator=generator, embedder=embedder, viewer=viewer
     )
     prepared = time.perf_counter()
-    if turn.immediate_reply:
-        reply_text, backend, safety, quality, tokens = turn.immediate_reply, "", turn.safety, None, (0, 0)
-    else:
-        reply_text, backend, safety, quality, tokens = await _generate(turn, generator)
+    reply_text, backend, safety, quality, tokens = await _generate_watching(turn, generator, None)
     generated = time.perf_counter()
     await sync_to_async(reply_replace)(
         turn=turn,
@@ -424,7 +418,10 @@ def reply_replace(
 
 
 async def _generate_watching(turn: PreparedTurn, generator: TextGenerator, inbox: TurnInbox | None):
-    """_generate, abandoned (None) as soon as the inbox changes: a joined message or a cancel."""
+    """The turn's reply: its fixed one (crisis, refusal), or _generate's, abandoned (None) as soon as the inbox
+    changes — a joined message or a cancel."""
+    if turn.immediate_reply:
+        return turn.immediate_reply, "", turn.safety, None, (0, 0)
     if inbox is None:
         return await _generate(turn, generator)
     if inbox.changed.is_set():
