@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "apps.inference",
     "apps.conversations",
     "apps.billing",
+    "apps.growth",
 ]
 
 MIDDLEWARE = [
@@ -377,6 +378,8 @@ POSTHOG_ID_SALT = _raw("POSTHOG_ID_SALT") or hmac.new(SECRET_KEY.encode(), b"pos
 TELEGRAM_BOT_TOKEN = _raw("TELEGRAM_BOT_TOKEN")
 # A self-hosted Bot API server (or the tests' fake one); empty: Telegram's own.
 TELEGRAM_API_URL = env.str("TELEGRAM_API_URL", default="")
+# The bot's @username without "@": deep links and QR codes in the admin are t.me/<this>?start=<code>.
+TELEGRAM_BOT_USERNAME = env.str("TELEGRAM_BOT_USERNAME", default="sputnik_companion_bot").lstrip("@")
 # Webhook mode when set (the public HTTPS URL Telegram posts to); long polling otherwise. The bot process
 # serves it on BOT_WEBHOOK_LISTEN behind the reverse proxy; Telegram sends BOT_WEBHOOK_SECRET in a header.
 BOT_WEBHOOK_URL = env.str("BOT_WEBHOOK_URL", default="")
