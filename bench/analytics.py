@@ -30,6 +30,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--scales", default="100000,300000,1000000", help="event counts, comma-separated")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (for EXPLAIN)")
     options = parser.parse_args()
     scales = [int(value) for value in options.scales.split(",")]
     bench_url = options.admin_url.rsplit("/", 1)[0] + f"/{DATABASE}"
@@ -50,7 +51,14 @@ def main() -> None:
         users, made = _fill(bench_url, events)
         print(f"\n{made:,} events, {users:,} users")
         results[events] = _time_reports()
+        results[events].update(_time_dashboard())
     _print_growth(scales, results)
+    if options.keep:
+        print(f"\nkept {bench_url}")
+        return
+    from django.db import connections
+
+    connections.close_all()
     with psycopg.connect(options.admin_url, autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
@@ -150,6 +158,41 @@ def _time_reports() -> dict[str, float]:
                 best = min(best, time.perf_counter() - started)
             timings[f"{name} ({days} d)"] = best
             print(f"  {name + f' ({days} d)':24} {best:7.3f} s")
+    return timings
+
+
+def _time_dashboard() -> dict[str, float]:
+    """The dashboard's panels for a preset range: computed live (the baseline) against read from the
+    snapshots the Celery job stores ahead, and how long that job takes (worker time, not the user's)."""
+    from django.utils import timezone, translation
+
+    from apps.analytics.dashboard import panel_view
+    from apps.analytics.panels import dashboard_panels, report_filter_for
+    from apps.analytics.snapshots import dashboard_snapshots_refresh, snapshot_tables
+
+    started = time.perf_counter()
+    dashboard_snapshots_refresh()
+    refresh = time.perf_counter() - started
+    print(f"  {'snapshot refresh (job)':24} {refresh:7.3f} s  (4 presets x every panel, both languages)")
+    today = timezone.localdate()
+    timings = {"snapshot refresh (job)": refresh}
+    for days in (30, 180):
+        date_from = today - timedelta(days=days - 1)
+        panels = dashboard_panels()
+        report_filter = report_filter_for(date_from, today, "")
+        started = time.perf_counter()
+        for panel in panels:
+            panel_view(panel, report_filter)
+        live = time.perf_counter() - started
+        started = time.perf_counter()
+        with translation.override("ru"):
+            stored = snapshot_tables(panels=panels, date_from=date_from, date_to=today, channel="", language="ru")
+            for panel in panels:
+                panel_view(panel, table=stored[panel.key].table)
+        read = time.perf_counter() - started
+        print(f"  {f'dashboard ({days} d) live':24} {live:7.3f} s")
+        print(f"  {f'dashboard ({days} d) stored':24} {read:7.3f} s  ({live / read:,.0f}x faster)")
+        timings |= {f"dashboard ({days} d) live": live, f"dashboard ({days} d) stored": read}
     return timings
 
 

@@ -215,12 +215,16 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = _REDIS_TIMEOUTS["socket_connect_timeout"]
 CELERY_REDIS_SOCKET_TIMEOUT = _REDIS_TIMEOUTS["socket_timeout"]
 CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
 CELERY_REDIS_RETRY_ON_TIMEOUT = True
+# How often Celery computes the dashboard's preset ranges ahead (apps.analytics.snapshots).
+ANALYTICS_SNAPSHOT_EVERY_MINUTES = env.int("ANALYTICS_SNAPSHOT_EVERY_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs, added by the issues that need them: {"name": {"task": "...", "schedule": crontab(...)}}.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "billing-renewals": {"task": "billing.renewals_run", "schedule": 30 * 60},
     "billing-expiry": {"task": "billing.subscriptions_expire", "schedule": 60 * 60},
     "analytics-posthog": {"task": "analytics.posthog_forward", "schedule": 60},
+    "growth-surveys": {"task": "growth.surveys_send", "schedule": 60 * 60},
+    "analytics-dashboard": {"task": "analytics.dashboard_refresh", "schedule": ANALYTICS_SNAPSHOT_EVERY_MINUTES * 60},
 }
 
 # --- Internationalisation ------------------------------------------------------------------------

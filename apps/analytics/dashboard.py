@@ -32,9 +32,15 @@ class ChartSpec:
 class Panel:
     key: str
     title: str
-    build: Callable[..., Table]  # build(report_filter) -> (header, rows)
+    report: Callable  # report(report_filter) -> a report result with as_table()
     chart: ChartSpec | None = None
     note: str = ""
+    # What the panel computes beyond its key (a funnel's steps and window): a stored snapshot made under
+    # another signature is stale.
+    signature: str = ""
+
+    def build(self, report_filter) -> Table:
+        return self.report(report_filter).as_table()
 
 
 @dataclass(frozen=True)
@@ -76,8 +82,9 @@ class DashboardFilterForm(forms.Form):
         return date_from, date_to, data.get("channel") or ""
 
 
-def panel_view(panel: Panel, report_filter) -> PanelView:
-    header, rows = panel.build(report_filter)
+def panel_view(panel: Panel, report_filter=None, *, table: Table | None = None, extra: dict | None = None) -> PanelView:
+    """The panel for display, computed now for `report_filter` or from an already computed `table`."""
+    header, rows = table if table is not None else panel.build(report_filter)
     header = [str(column) for column in header]
     percent = [any(word in column.lower() for word in PERCENT_WORDS) for column in header]
     shown = [[_shown(value, percent[index]) for index, value in enumerate(row)] for row in rows]
@@ -88,6 +95,7 @@ def panel_view(panel: Panel, report_filter) -> PanelView:
         header=header,
         rows=shown,
         chart_json=chart_json(panel.chart, header, rows) if panel.chart and rows else "",
+        extra=extra or {},
     )
 
 

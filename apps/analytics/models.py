@@ -93,3 +93,30 @@ class FunnelDefinition(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReportSnapshot(models.Model):
+    """A dashboard panel computed ahead by Celery (apps.analytics.snapshots) for a preset range, in one
+    language: the dashboard shows it instead of recomputing while it is fresh."""
+
+    panel = models.CharField(_("panel"), max_length=64)
+    signature = models.CharField(_("definition signature"), max_length=64, blank=True)
+    date_from = models.DateField(_("from"))
+    date_to = models.DateField(_("to"))
+    channel = models.CharField(_("channel"), max_length=64, blank=True)
+    language = models.CharField(_("language"), max_length=8)
+    table = models.JSONField(_("table"))  # {"header": [...], "rows": [[...]]}, decimals tagged
+    computed_at = models.DateTimeField(_("computed at"))
+    seconds = models.FloatField(_("seconds to compute"))
+
+    class Meta:
+        verbose_name = _("report snapshot")
+        verbose_name_plural = _("report snapshots")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panel", "date_from", "date_to", "channel", "language"], name="report_snapshot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel} {self.date_from}…{self.date_to} {self.language}"

@@ -1,7 +1,10 @@
 """Which reports the marketing dashboard shows, in what order, with which chart."""
 
+import hashlib
+import json
 from datetime import date
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.analytics.dashboard import ChartSpec, Panel
@@ -23,10 +26,11 @@ def dashboard_panels() -> list[Panel]:
         Panel(
             "funnel" if number == 0 else f"funnel-{funnel.id}",
             funnel.name,
-            _funnel_table(funnel),
+            _funnel_report(funnel),
             ChartSpec("bar", 0, (1,)),
             _("Users entering with their first /start in the period; every step within %(days)d days of that start.")
             % {"days": funnel.window_days},
+            signature=_funnel_signature(funnel),
         )
         for number, funnel in enumerate(funnels)
     ]
@@ -35,51 +39,60 @@ def dashboard_panels() -> list[Panel]:
         Panel(
             "funnel_by_channel",
             _("%(funnel)s by channel") % {"funnel": main.name},
-            _funnel_table(main, breakdown="channel"),
+            _funnel_report(main, breakdown="channel"),
+            signature=_funnel_signature(main),
         ),
         Panel(
             "conversion",
             _("Free → paid"),
-            lambda report_filter: conversion.conversion_report(filter=report_filter).as_table(),
+            lambda report_filter: conversion.conversion_report(filter=report_filter),
             ChartSpec("bar", 0, (1,)),
         ),
         Panel(
             "retention",
             _("Retention by weekly cohort"),
-            lambda report_filter: retention.retention_report(filter=report_filter).as_table(),
+            lambda report_filter: retention.retention_report(filter=report_filter),
         ),
         Panel(
             "activity",
             _("Activity"),
-            lambda report_filter: activity.activity_report(filter=report_filter).as_table(),
+            lambda report_filter: activity.activity_report(filter=report_filter),
             ChartSpec("line", 0, (1,)),
         ),
         Panel(
             "revenue",
             _("Revenue"),
-            lambda report_filter: revenue.revenue_report(filter=report_filter).as_table(),
+            lambda report_filter: revenue.revenue_report(filter=report_filter),
             ChartSpec("bar", 0, (1,)),
         ),
         Panel(
             "dropoff",
             _("Where silent users stopped"),
-            lambda report_filter: dropoff.dropoff_report(filter=report_filter).as_table(),
+            lambda report_filter: dropoff.dropoff_report(filter=report_filter),
             ChartSpec("bar", 0, (1,)),
         ),
         Panel(
             "drivers",
             _("What payers did in their first week"),
-            lambda report_filter: drivers.drivers_report(filter=report_filter).as_table(),
+            lambda report_filter: drivers.drivers_report(filter=report_filter),
         ),
     ]
 
 
-def _funnel_table(funnel_view, *, breakdown: str | None = None):
+def _funnel_signature(funnel_view) -> str:
+    """Changes whenever the funnel's steps or window are edited."""
+    with translation.override("en"):  # labels are lazy: one language, so the signature is the same in every one
+        steps = [(step.event, step.min_count, str(step.label)) for step in funnel_view.steps]
+    text = json.dumps([funnel_view.id, steps, funnel_view.window_days], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _funnel_report(funnel_view, *, breakdown: str | None = None):
     from apps.analytics.reports.funnel import funnel_report
 
-    def build(report_filter):
+    def report(report_filter):
         return funnel_report(
             steps=funnel_view.steps, filter=report_filter, window_days=funnel_view.window_days, breakdown=breakdown
-        ).as_table()
+        )
 
-    return build
+    return report

@@ -18,7 +18,7 @@ class FunnelView:
 
 def funnels_on_dashboard() -> list[FunnelView]:
     """The funnels marketing edits in the admin; the built-in default when none is active."""
-    from django.utils.translation import gettext
+    from django.utils.translation import gettext_lazy
 
     from apps.analytics.models import FunnelDefinition
     from apps.analytics.reports.funnel import DEFAULT_FUNNEL, FunnelStep
@@ -29,11 +29,13 @@ def funnels_on_dashboard() -> list[FunnelView]:
             name=funnel.name,
             # Labels are stored in English; the ones the product ships are translated.
             steps=tuple(
-                FunnelStep(step["event"], step.get("min_count", 1), gettext(step["label"]) if step.get("label") else "")
+                FunnelStep(
+                    step["event"], step.get("min_count", 1), gettext_lazy(step["label"]) if step.get("label") else ""
+                )
                 for step in funnel.steps
             ),
             window_days=funnel.window_days,
         )
         for funnel in FunnelDefinition.objects.filter(is_active=True).order_by("order", "name")
     ]
-    return funnels or [FunnelView(id=0, name=gettext("Funnel"), steps=DEFAULT_FUNNEL, window_days=30)]
+    return funnels or [FunnelView(id=0, name=gettext_lazy("Funnel"), steps=DEFAULT_FUNNEL, window_days=30)]

@@ -38,3 +38,12 @@ def posthog_forward() -> int:
         if count < limit or time.monotonic() >= deadline:
             break
     return sent
+
+
+# Safe to run twice: each run overwrites the same snapshots. `expires`: stale queued copies are dropped.
+@shared_task(name="analytics.dashboard_refresh", expires=10 * 60, **IDEMPOTENT)
+def dashboard_refresh() -> int:
+    """Compute the dashboard's preset ranges ahead (apps.analytics.snapshots)."""
+    from apps.analytics.snapshots import dashboard_snapshots_refresh
+
+    return dashboard_snapshots_refresh()
