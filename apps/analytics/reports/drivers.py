@@ -11,30 +11,28 @@ their rates say little.
 
 Indexes: first starts from a range on (name, occurred_at); payers from payment_succeeded's range on
 (name, occurred_at) with a probe per payment for the payer's first start, hashed once; messages and scenes
-are probes per user on (user, occurred_at) over their first days; modules, personas, voice, photos and
-ratings are one join of the starts with those events' range on (name, occurred_at).
+are one join of the starts with those events of the first days, counted per user and then per message
+count; modules, personas, voice, photos and ratings are one join of the starts with those events' range
+on (name, occurred_at).
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
     Count,
-    Exists,
     F,
-    IntegerField,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from apps.analytics.models import Event
@@ -133,7 +131,7 @@ def drivers_report(
     )
     is_payer = Q(user_id__in=payer_ids)
     with analytic_queries():
-        groups = _per_group(starts, window, is_payer)
+        groups = _per_group(starts, filter, window, is_payer)
         did = _did(starts, filter, window, is_payer)
 
     payers = groups.get(True, {}).get("users", 0)
@@ -164,8 +162,8 @@ def drivers_report(
         rows=tuple(rows),
         messages_mean_payers=rate(groups.get(True, {}).get("messages", 0), payers),
         messages_mean_non_payers=rate(groups.get(False, {}).get("messages", 0), non_payers),
-        messages_median_payers=_mean(groups.get(True, {}).get("middle")),
-        messages_median_non_payers=_mean(groups.get(False, {}).get("middle")),
+        messages_median_payers=groups.get(True, {}).get("median"),
+        messages_median_non_payers=groups.get(False, {}).get("median"),
     )
 
 
@@ -176,51 +174,65 @@ PLAIN_FEATURES = {
 }
 
 
-def _per_group(starts: QuerySet, window: timedelta, is_payer: Q) -> dict[bool, dict]:
-    """Payers (True) and non-payers (False): users, messages in the first days (in all, and of the middle
-    user or two by messages, for the median) and users who started a scene.
+def _per_group(starts: QuerySet, filter: ReportFilter, window: timedelta, is_payer: Q) -> dict[bool, dict]:
+    """Payers (True) and non-payers (False): users, messages in the first days (in all, and a histogram of
+    users by their message count, for the median) and users who started a scene.
 
-    One query: each user's message count and scene are probes on (user, occurred_at) over their first days;
-    window functions rank and sum them per group (a join grouped per user would put the window functions in
-    Django's GROUP BY)."""
-    in_first_days = {
-        "user_id": OuterRef("user_id"),
-        "occurred_at__gte": OuterRef("occurred_at"),
-        "occurred_at__lt": OuterRef("occurred_at") + window,
-    }
-    messages = (
-        Event.objects.filter(name=MESSAGE_EVENT, **in_first_days)
-        .order_by()
-        .values("user_id")
-        .annotate(count=Count("pk"))
-        .values("count")
+    One query: the start rows joined with only their user's messages and persona choices of the first days
+    (a filtered relation: the join condition carries the window, so users without any keep their row), grouped
+    per user, then counted per (group, messages): a few hundred rows however many users there are.
+    """
+    first_days = FilteredRelation(
+        "user__events",
+        condition=Q(
+            user__events__name__in=[MESSAGE_EVENT, "persona_chosen"],
+            user__events__occurred_at__gte=F("occurred_at"),
+            user__events__occurred_at__lt=F("occurred_at") + window,
+            # implied by the start lying in the period; lets the events come from a range on (name, occurred_at)
+            user__events__occurred_at__range=(filter.start, filter.end + window),
+        ),
     )
-    scene = Exists(
-        Event.objects.filter(name="persona_chosen", **in_first_days)
-        .alias(scenario=property_text("scenario_id"))
-        .filter(scenario__isnull=False)
+    scene = Q(first_days__name="persona_chosen", first_days__properties__has_key="scenario_id") & ~Q(
+        first_days__properties__scenario_id=None
     )
-    by_group = [F("payer")]
-    middles = (
-        starts.annotate(
-            payer=Case(When(is_payer, then=Value(True)), default=Value(False), output_field=BooleanField()),
-            messages=Coalesce(Subquery(messages, output_field=IntegerField()), Value(0)),
-            scene=Case(When(scene, then=Value(1)), default=Value(0), output_field=IntegerField()),
-        )
+    per_user = (
+        starts.annotate(first_days=first_days)
         .annotate(
-            rank=Window(RowNumber(), partition_by=by_group, order_by=[F("messages").asc(), F("pk").asc()]),
-            size=Window(Count("*"), partition_by=by_group),
-            total=Window(Sum("messages"), partition_by=by_group),
-            scenes=Window(Sum("scene"), partition_by=by_group),
+            payer=Case(When(is_payer, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            messages=Count("first_days", filter=Q(first_days__name=MESSAGE_EVENT)),
+            scenes=Count("first_days", filter=scene),
         )
-        .filter(Q(rank=(F("size") + 1) / 2) | Q(rank=(F("size") + 2) / 2))
-        .values_list("payer", "messages", "size", "total", "scenes")
+        .values("payer", "messages", "scenes")
     )
+    sql, params = per_user.query.sql_with_params()
+    counted = "SELECT payer, messages, COUNT(*), SUM(CASE WHEN scenes > 0 THEN 1 ELSE 0 END) FROM"
+    histogram = f"{counted} ({sql}) per_user GROUP BY payer, messages ORDER BY payer, messages"
     groups: dict[bool, dict] = {}
-    for payer, count, size, total, scenes in middles:
-        group = groups.setdefault(payer, {"users": size, "messages": total, "scenes": scenes, "middle": []})
-        group["middle"].append(count)
+    with connection.cursor() as cursor:
+        cursor.execute(histogram, params)
+        for payer, messages, users, scenes in cursor.fetchall():
+            group = groups.setdefault(bool(payer), {"users": 0, "messages": 0, "scenes": 0, "histogram": []})
+            group["users"] += users
+            group["messages"] += messages * users
+            group["scenes"] += scenes
+            group["histogram"].append((messages, users))
+    for group in groups.values():
+        group["median"] = _histogram_median(group.pop("histogram"), group["users"])
     return groups
+
+
+def _histogram_median(counts: list[tuple[int, int]], size: int) -> float | None:
+    """The median of values given as (value, how many), sorted by value."""
+    if not size:
+        return None
+    middle = [(size + 1) // 2, (size + 2) // 2]  # 1-based ranks of the middle one or two
+    found, seen = [], 0
+    for value, many in counts:
+        seen += many
+        while middle and middle[0] <= seen:
+            found.append(value)
+            middle.pop(0)
+    return sum(found) / len(found)
 
 
 def _did(starts: QuerySet, filter: ReportFilter, window: timedelta, is_payer: Q) -> dict[tuple[str, str], tuple]:
@@ -253,10 +265,6 @@ def _did(starts: QuerySet, filter: ReportFilter, window: timedelta, is_payer: Q)
         .annotate(users=Count("user_id", distinct=True), payers=Count("user_id", distinct=True, filter=is_payer))
     )
     return {(row["event"], row["value"]): (row["users"], row["payers"]) for row in rows}
-
-
-def _mean(values: list | None) -> float | None:
-    return sum(values) / len(values) if values else None
 
 
 def _row(feature: str, did: int, did_payers: int, payers: int, non_payers: int) -> DriverRow:
