@@ -43,6 +43,13 @@ def dashboard_panels() -> list[Panel]:
             signature=_funnel_signature(main),
         ),
         Panel(
+            "funnel_by_hypothesis",
+            _("%(funnel)s by hypothesis") % {"funnel": main.name},
+            _funnel_report(main, breakdown="hypothesis"),
+            note=_("Users are counted under the hypothesis of the link of their first /start; “(none)”: no such link."),
+            signature=_funnel_signature(main),
+        ),
+        Panel(
             "conversion",
             _("Free → paid"),
             lambda report_filter: conversion.conversion_report(filter=report_filter),

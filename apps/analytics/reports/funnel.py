@@ -19,7 +19,8 @@ event share one scan), so a stage costs about one pass over its own event's rows
 Indexes: each stage's events are a range on (name, occurred_at) over the period plus the window, hash-joined
 to the users (nested loops are off for this query: the planner cannot know how many users reach a stage);
 entry is a range on (name, occurred_at) with a hash anti-join for "nothing earlier"; "returned the next day"
-and the breakdown's first module or persona are one probe per user on (user, occurred_at). Medians are
+and the breakdown's first module or persona are one probe per user on (user, occurred_at); the hypothesis is
+one probe per user on the links' unique code. Medians are
 PERCENTILE_CONT on PostgreSQL and ranked rows on SQLite.
 """
 
@@ -49,7 +50,7 @@ from apps.analytics.reports.filters import DIRECT_CHANNEL, ReportFilter
 from apps.core.exceptions import InvalidInput
 
 RETURNED_NEXT_DAY = "$returned_next_day"  # not a valid event name, so it never clashes with one
-BREAKDOWNS = ("channel", "module", "persona")
+BREAKDOWNS = ("channel", "hypothesis", "module", "persona")
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ class FunnelStepResult:
 
 @dataclass(frozen=True)
 class FunnelGroup:
-    key: str  # the channel's code ("(direct)": none), the module's code or the persona's id; "(none)": never chose
+    # The channel's code ("(direct)": none), the hypothesis' title, the module's code or the persona's id;
+    # "(none)": never chose one, or came through no hypothesis' link.
+    key: str
     steps: tuple[FunnelStepResult, ...]
 
 
@@ -228,6 +231,10 @@ def _group_expression(breakdown: str | None):
         return Value("")
     if breakdown == "channel":
         return Coalesce(NullIf(F("user__acquisition_code"), Value("")), Value(DIRECT_CHANNEL))
+    if breakdown == "hypothesis":
+        from apps.growth.selectors.attribution import hypothesis_title_of_code
+
+        return Coalesce(hypothesis_title_of_code(OuterRef("user__acquisition_code")), Value(NO_VALUE))
     event, key = ("module_chosen", "module") if breakdown == "module" else ("persona_chosen", "persona_id")
     first_choice = (
         Event.objects.filter(user_id=OuterRef("user_id"), name=event)

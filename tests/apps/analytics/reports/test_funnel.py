@@ -217,6 +217,26 @@ def test_breakdown_by_persona_uses_the_first_persona_the_user_chose():
     assert [(group.key, group.steps[0].users) for group in result.groups] == [("7", 1)]
 
 
+def test_breakdown_by_hypothesis_groups_users_by_the_hypothesis_of_their_first_link():
+    from apps.growth.models import AcquisitionLink, Hypothesis
+
+    ads = Hypothesis.objects.create(title="Telegram Ads, autumn")
+    AcquisitionLink.objects.create(code="ads-1", hypothesis=ads)
+    AcquisitionLink.objects.create(code="ads-2", hypothesis=ads)
+    AcquisitionLink.objects.create(code="loose")  # a link that tests no hypothesis
+    user_with(("bot_start", "2024-03-04 10:00"), ("consent_accepted", "2024-03-04 10:01"), channel="ads-1")
+    user_with(("bot_start", "2024-03-05 10:00"), channel="ads-2")
+    user_with(("bot_start", "2024-03-06 10:00"), ("consent_accepted", "2024-03-06 10:01"), channel="loose")
+    user_with(("bot_start", "2024-03-07 10:00"))
+
+    result = funnel_report(steps=START_CONSENT_MODULE[:2], filter=MARCH, breakdown="hypothesis")
+
+    assert {group.key: [step.users for step in group.steps] for group in result.groups} == {
+        "Telegram Ads, autumn": [2, 1],
+        "(none)": [2, 1],
+    }
+
+
 def test_as_table_has_one_row_per_step_and_a_group_column_with_a_breakdown():
     user_with(("bot_start", "2024-03-04 10:00"), ("consent_accepted", "2024-03-04 10:01"), channel="ads")
 
