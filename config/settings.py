@@ -8,10 +8,12 @@ Every variable is documented in .env.example and in the README.
 
 import hmac
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from cryptography.fernet import Fernet
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 from django.templatetags.static import static
@@ -105,6 +107,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs' assets locally instead of from a CDN
     "import_export",
+    "axes",
+    "csp",
     "apps.core",
     "apps.accounts",
     "apps.analytics",
@@ -125,6 +129,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -268,6 +274,38 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Reverse proxies whose X-Forwarded-For is believed (IPs or networks, comma-separated): the client's address
+# for the YooKassa webhook's source check and the admin's login limits (apps.core.http.client_ip).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=env.list("YOOKASSA_TRUSTED_PROXIES", default=[]))
+
+# Admin login limits (django-axes): after ADMIN_LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address, that pair is locked out for ADMIN_LOGIN_COOLOFF_MINUTES; a success resets the count.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "apps.core.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "apps.core.views.admin_locked_out"
+AXES_VERBOSE = False
+
+# Content security policy (django-csp): the admin loads nothing from other origins (no CDN), may not be framed,
+# and posts forms only to itself. Inline scripts and eval stay allowed because django-unfold's templates and
+# its Alpine.js need them; what this blocks is loading or sending anything elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE, UNSAFE_EVAL],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -349,8 +387,6 @@ YOOKASSA_API_URL = env.str("YOOKASSA_API_URL", default="https://api.yookassa.ru/
 YOOKASSA_TIMEOUT_S = env.float("YOOKASSA_TIMEOUT_S", default=15.0)
 # Where YooKassa sends the user after paying (the bot's chat); default https://t.me/<bot username>.
 YOOKASSA_RETURN_URL = env.str("YOOKASSA_RETURN_URL", default="")
-# Proxies whose X-Forwarded-For is trusted for the webhook's source-IP check (comma-separated IPs).
-YOOKASSA_TRUSTED_PROXIES = env.list("YOOKASSA_TRUSTED_PROXIES", default=[])
 # Source networks of YooKassa's notifications (https://yookassa.ru/developers/using-api/webhooks).
 YOOKASSA_WEBHOOK_NETWORKS = env.list(
     "YOOKASSA_WEBHOOK_NETWORKS",

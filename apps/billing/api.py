@@ -1,16 +1,15 @@
 """YooKassa's notifications. The operation only finds the sender's address and hands the raw body to the
 service, which verifies and applies it."""
 
-import ipaddress
 import logging
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Status
 
 from apps.billing.schemas import WebhookAckOut
 from apps.billing.services.payments import payment_notification_handle
 from apps.core.exceptions import ApplicationError
+from apps.core.http import client_ip
 from apps.core.schemas import ErrorOut
 
 logger = logging.getLogger(__name__)
@@ -33,24 +32,3 @@ def yookassa_webhook(request: HttpRequest):
         raise
     logger.info("YooKassa notification: %s", outcome)
     return Status(200, {"ok": True})  # ignored ones too, or YooKassa keeps repeating them for a day
-
-
-def client_ip(request: HttpRequest) -> str:
-    """REMOTE_ADDR, or behind a trusted proxy the last X-Forwarded-For hop that is not a trusted proxy
-    (the hops before it are whatever the client wrote)."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    if not _trusted_proxy(remote):
-        return remote
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _trusted_proxy(hop):
-            return hop
-    return remote
-
-
-def _trusted_proxy(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return any(ip in ipaddress.ip_network(proxy.strip(), strict=False) for proxy in settings.YOOKASSA_TRUSTED_PROXIES)

@@ -54,7 +54,7 @@ def test_a_notification_from_another_address_gets_403_and_changes_nothing(client
 
 
 def test_behind_a_trusted_proxy_the_last_forwarded_hop_is_checked(client, body, buyer, settings):
-    settings.YOOKASSA_TRUSTED_PROXIES = [PROXY]
+    settings.TRUSTED_PROXIES = [PROXY]
     response = post(client, body, remote_addr=PROXY, forwarded_for=f"198.51.100.1, {YOOKASSA_IP}")
 
     assert response.status_code == 200
@@ -62,7 +62,7 @@ def test_behind_a_trusted_proxy_the_last_forwarded_hop_is_checked(client, body, 
 
 
 def test_a_yookassa_address_written_by_the_client_into_the_forwarded_header_is_not_believed(client, body, settings):
-    settings.YOOKASSA_TRUSTED_PROXIES = [PROXY]
+    settings.TRUSTED_PROXIES = [PROXY]
     response = post(client, body, remote_addr=PROXY, forwarded_for=f"{YOOKASSA_IP}, 203.0.113.7")
 
     assert response.status_code == 403
