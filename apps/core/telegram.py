@@ -14,11 +14,19 @@ logger = logging.getLogger(__name__)
 TIMEOUT_S = 20.0  # aiogram's default is 60 s: too long for a worker slot
 
 
-def telegram_send_message(*, chat_id: int, text: str) -> None:
-    """Send a plain-text message. Raises `Forbidden` (code "bot_blocked") when the user blocked the bot,
-    `ServiceUnavailable` when Telegram cannot take it now (worth a retry), `InvalidInput` otherwise."""
+def telegram_send_message(*, chat_id: int, text: str, inline_keyboard: list[list[dict]] | None = None) -> None:
+    """Send a plain-text message, with inline buttons given as Bot API dicts ({"text": …, "callback_data": …}).
+    Raises `Forbidden` (code "bot_blocked") when the user blocked the bot, `ServiceUnavailable` when Telegram
+    cannot take it now (worth a retry), `InvalidInput` otherwise."""
     token = _token()
-    _run(_call(token, lambda bot: bot.send_message(chat_id=chat_id, text=text)))
+
+    def send(bot):
+        from aiogram.types import InlineKeyboardMarkup
+
+        markup = InlineKeyboardMarkup(inline_keyboard=inline_keyboard) if inline_keyboard else None
+        return bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+
+    _run(_call(token, send))
 
 
 def telegram_bot_username() -> str:
