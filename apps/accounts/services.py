@@ -10,6 +10,7 @@ from apps.accounts.models import Consent, Feedback, Language, LegalDocument, Pro
 from apps.analytics.services import event_track
 from apps.core.exceptions import InvalidInput
 from apps.core.validators import START_PAYLOAD_PATTERN
+from apps.growth.models.hypotheses import REFERRAL_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,10 @@ def _telegram_user_create(telegram_id, profile, language_code, start_payload, no
         },
         source="bot",
     )
+    if payload_valid and start_payload.startswith(REFERRAL_PREFIX):
+        from apps.growth.services.referrals import referral_attribute  # growth imports accounts
+
+        referral_attribute(referee_id=user.pk, code=start_payload)
     return user
 
 

@@ -17,7 +17,7 @@ from unfold.contrib.filters.admin import RangeDateTimeFilter
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import action
 
-from apps.billing.models import DailyUsage, FreeTier, Payment, Plan, Refund, Subscription
+from apps.billing.models import BonusBalance, DailyUsage, FreeTier, Payment, Plan, Refund, Subscription
 from apps.billing.services.payments import payment_refund
 from apps.billing.services.subscriptions import subscription_cancel_now, subscription_extend_days
 from apps.core.exceptions import ApplicationError
@@ -212,6 +212,19 @@ class DailyUsageAdmin(ModelAdmin):
     list_filter = (("day", admin.DateFieldListFilter),)
     search_fields = ("=user__telegram_id",)
     readonly_fields = ("user", "day", "messages")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(BonusBalance)
+class BonusBalanceAdmin(ModelAdmin):
+    """Given messages left (referral rewards): spent after the day's own limit."""
+
+    list_display = ("user", "messages", "updated_at")
+    search_fields = ("=user__telegram_id", "user__username")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "messages", "updated_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

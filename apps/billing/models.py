@@ -209,3 +209,21 @@ class DailyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}: {self.messages}"
+
+
+class BonusBalance(models.Model):
+    """Messages a user was given (a referral reward, say): spent only once the day's own limit is used up,
+    and kept until spent."""
+
+    user = models.OneToOneField(
+        TelegramUser, verbose_name=_("user"), on_delete=models.CASCADE, related_name="bonus_balance"
+    )
+    messages = models.PositiveIntegerField(_("bonus messages"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bonus balance")
+        verbose_name_plural = _("bonus balances")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.messages}"

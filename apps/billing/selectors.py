@@ -9,7 +9,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from apps.accounts.models import DEFAULT_USER_TIMEZONE, TelegramUser
-from apps.billing.models import DailyUsage, FreeTier, Payment, Plan, Subscription
+from apps.billing.models import BonusBalance, DailyUsage, FreeTier, Payment, Plan, Subscription
 
 LIVE_STATUSES = (Subscription.Status.ACTIVE, Subscription.Status.PAST_DUE)
 
@@ -25,10 +25,11 @@ class Entitlement:
     adult_confirmed: bool
     messages_per_day: int | None
     photos_per_day: int | None
-    messages_left: int | None  # photos left: apps.conversations.photos.photos_left_today (counted from deliveries)
+    messages_left: int | None  # today's own + bonus; photos left: apps.conversations.photos.photos_left_today
     period_end: datetime | None
     auto_renew: bool
     grace_until: datetime | None
+    bonus_messages: int = 0  # given messages, spent after the day's own limit (included in messages_left)
 
     @property
     def can_talk_adult(self) -> bool:
@@ -99,6 +100,7 @@ def entitlement_get(*, user_id: int, at: datetime | None = None) -> Entitlement:
         messages_limit, photos_limit = tier.messages_per_day, tier.photos_per_day
     usage = DailyUsage.objects.filter(user_id=user_id, day=user_local_today(user_id=user_id, at=at)).first()
     used_messages = usage.messages if usage else 0
+    bonus = bonus_messages_left(user_id=user_id)
     return Entitlement(
         plan_code=subscription.plan.code if subscription else "",
         status=subscription.status if subscription else "",
@@ -107,11 +109,16 @@ def entitlement_get(*, user_id: int, at: datetime | None = None) -> Entitlement:
         adult_confirmed=user.adult_confirmed_at is not None,
         messages_per_day=messages_limit,
         photos_per_day=photos_limit,
-        messages_left=None if messages_limit is None else max(0, messages_limit - used_messages),
+        messages_left=None if messages_limit is None else max(0, messages_limit - used_messages) + bonus,
         period_end=subscription.current_period_end if subscription else None,
         auto_renew=bool(subscription and subscription.auto_renew),
         grace_until=subscription.grace_until if subscription else None,
+        bonus_messages=bonus,
     )
+
+
+def bonus_messages_left(*, user_id: int) -> int:
+    return BonusBalance.objects.filter(user_id=user_id).values_list("messages", flat=True).first() or 0
 
 
 def revenue_since(*, since: datetime) -> Decimal:

@@ -18,7 +18,20 @@ from django.conf import settings
 from apps.conversations.turns import TurnBoard
 from apps.inference.types import Embedder, TextGenerator, Transcriber
 from bots.telegram.channel import ChannelGate
-from bots.telegram.handlers import billing, chat, commands, errors, feedback, library, media, other, start, voice
+from bots.telegram.handlers import (
+    billing,
+    chat,
+    commands,
+    errors,
+    feedback,
+    invite,
+    library,
+    media,
+    other,
+    start,
+    survey,
+    voice,
+)
 from bots.telegram.middlewares import (
     ChannelGateMiddleware,
     ConsentGateMiddleware,
@@ -62,7 +75,9 @@ def build_storage() -> BaseStorage:
     return MemoryStorage()
 
 
-COMMANDS = ("menu", "new", "cancel", "memory", "subscribe", "subscription", "privacy", "language", "feedback", "help")
+COMMANDS = (
+    "menu", "new", "cancel", "memory", "subscribe", "subscription", "invite", "privacy", "language", "feedback", "help",
+)  # fmt: skip
 
 
 async def set_commands(bot: Bot) -> None:
@@ -80,6 +95,7 @@ async def set_commands(bot: Bot) -> None:
                 "memory": _("What I remember about you"),
                 "subscribe": _("PRO subscription"),
                 "subscription": _("My subscription and auto-renew"),
+                "invite": _("Invite friends"),
                 "privacy": _("Your data and consents"),
                 "language": _("Language"),
                 "feedback": _("Write to the team"),
@@ -117,7 +133,7 @@ def build_dispatcher(
         if gate is not None:
             observer.middleware(ChannelGateMiddleware(gate))
     # Fresh routers per dispatcher: aiogram attaches a router to one parent only.
-    routers = (errors, other, start, feedback, commands, billing, library, voice, media, chat)
+    routers = (errors, other, start, feedback, survey, commands, billing, invite, library, voice, media, chat)
     dispatcher.include_routers(*(module.make_router() for module in routers))
     return dispatcher
 

@@ -65,3 +65,14 @@ class OfferAccept(CallbackData, prefix="offer"):
 
 class AutoRenewOff(CallbackData, prefix="renewoff"):
     confirm: int = 0  # 0: ask, 1: confirmed
+
+
+class SurveyScore(CallbackData, prefix="survey"):
+    """Packs to "survey:<survey>:<score>", the data apps.growth.services.surveys puts on the buttons it sends."""
+
+    survey: int
+    score: int  # 0..10
+
+
+class InterviewAnswer(CallbackData, prefix="interview"):
+    agreed: int  # 1: yes, the team may write; 0: no

@@ -2,8 +2,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from apps.personas.presentation import CardPresentation
 from apps.personas.selectors import ModuleView
-from bots.telegram.callbacks import AgeAnswer, CardAction, ConsentAccept, ModuleOpen
+from bots.telegram.callbacks import AgeAnswer, CardAction, ConsentAccept, InterviewAnswer, ModuleOpen
 from bots.telegram.facade import UserView
+from bots.telegram.growth_texts import interview_no, interview_yes
 from bots.telegram.texts import age_no, age_yes, consent_button
 
 
@@ -46,3 +47,9 @@ def age_keyboard(user: UserView, module: str, persona_id: int) -> InlineKeyboard
         inline_keyboard=[[InlineKeyboardButton(text=age_yes(user), callback_data=yes)],
                          [InlineKeyboardButton(text=age_no(user), callback_data=no)]]
     )  # fmt: skip
+
+
+def interview_keyboard(user: UserView) -> InlineKeyboardMarkup:
+    yes = InlineKeyboardButton(text=interview_yes(user), callback_data=InterviewAnswer(agreed=1).pack())
+    no = InlineKeyboardButton(text=interview_no(user), callback_data=InterviewAnswer(agreed=0).pack())
+    return InlineKeyboardMarkup(inline_keyboard=[[yes, no]])

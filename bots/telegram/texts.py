@@ -71,6 +71,7 @@ def help_text(user: UserView) -> str:
                 _("/memory — what I remember about you; delete any of it"),
                 _("/subscribe — PRO: more messages, photos and personas"),
                 _("/subscription — your PRO and auto-renew"),
+                _("/invite — invite friends and get a reward"),
                 _("/privacy — your data and consents"),
                 _("/language — Русский / English"),
                 _("/feedback — write to the team"),

@@ -28,6 +28,7 @@ from apps.conversations.safety import input_check, output_check, sexual_content_
 from apps.conversations.services.dialogues import message_store
 from apps.conversations.turns import TurnCancelled, TurnInbox
 from apps.core.exceptions import InvalidInput, LimitExceeded, NotFound
+from apps.growth.services.referrals import referral_first_message_check
 from apps.inference.types import ChatMessage, Embedder, GenerationParams, TextGenerator
 from apps.personas.models import Module, Persona, Scenario
 from apps.personas.selectors import Viewer
@@ -224,6 +225,7 @@ def reply_prepare(
                     "from_voice": from_voice, "length": length_bucket(text), "joined": join_message_id is not None},
         source="bot",
     )  # fmt: skip
+    referral_first_message_check(user_id=user_id)  # an invited user's first message rewards their friend
     return _turn_for(dialogue, user_message, generator, embedder, viewer, memory_user_id)
 
 

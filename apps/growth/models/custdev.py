@@ -51,6 +51,12 @@ class Survey(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    def question(self, language: str) -> str:
+        return self.question_ru if language == "ru" else self.question_en
+
+    def follow_up(self, language: str) -> str:
+        return self.follow_up_ru if language == "ru" else self.follow_up_en
+
 
 class SurveyResponse(TimeStampedModel):
     """One user's copy of a survey: sent, then scored, then (maybe) answered in words."""

@@ -1,5 +1,6 @@
 """The referral program: a personal link per user, who invited whom, and the reward for it."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,16 @@ class ReferralProgram(TimeStampedModel):
     def __str__(self) -> str:
         return str(_("Referral program"))
 
+    def clean(self) -> None:
+        super().clean()
+        limit = MAX_REWARD.get(self.reward_kind)
+        if limit and self.reward_amount and self.reward_amount > limit:
+            raise ValidationError({"reward_amount": _("At most %(limit)d for this reward.") % {"limit": limit}})
+
+
+# Within what billing can give in one go (apps.billing.services.bonuses); a larger reward is surely a typo.
+MAX_REWARD = {ReferralProgram.Reward.BONUS_MESSAGES: 10_000, ReferralProgram.Reward.PRO_DAYS: 365}
+
 
 class ReferralCode(TimeStampedModel):
     """A user's personal invitation code; the start payload is the code itself (it starts with "ref-")."""
@@ -52,6 +63,12 @@ class Referral(TimeStampedModel):
     )
     referee = models.OneToOneField(
         "accounts.TelegramUser", verbose_name=_("invited user"), on_delete=models.CASCADE, related_name="referred_by"
+    )
+    activated_at = models.DateTimeField(
+        _("first message at"),
+        null=True,
+        blank=True,
+        help_text=_("When the invited user first wrote to a persona: the moment the reward is decided."),
     )
     rewarded_at = models.DateTimeField(_("rewarded at"), null=True, blank=True)
     reward_kind = models.CharField(_("reward"), max_length=32, choices=ReferralProgram.Reward, blank=True)

@@ -27,7 +27,9 @@ def subscription():
 
 
 @pytest.mark.parametrize(
-    "name", ["plan", "freetier", "subscription", "payment", "refund", "dailyusage"], ids=lambda name: name
+    "name",
+    ["plan", "freetier", "subscription", "payment", "refund", "dailyusage", "bonusbalance"],
+    ids=lambda name: name,
 )
 def test_every_billing_list_renders(admin_client, name):
     assert admin_client.get(reverse(f"admin:billing_{name}_changelist")).status_code == 200
