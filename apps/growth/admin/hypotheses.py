@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from import_export import fields, resources
 from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import DateTimeWidget, ForeignKeyWidget
@@ -201,7 +202,7 @@ class HypothesisAdmin(ImportExportModelAdmin, ModelAdmin):
 
     # --- Workflow ------------------------------------------------------------------------------
 
-    @action(description=_("Plan"), permissions=["change"])
+    @action(description=pgettext_lazy("hypothesis action", "Plan"), permissions=["change"])
     def plan_selected(self, request: HttpRequest, queryset) -> None:
         batch = hypotheses_plan(hypotheses=queryset, actor=request.user.get_username())
         report_batch(self, request, batch, Status.PLANNED)
