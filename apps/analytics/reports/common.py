@@ -2,13 +2,27 @@
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import NotSupportedError, connection, transaction
-from django.db.models import CharField, Count, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value, Window
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, NullIf, RowNumber
+from django.db.models.functions import Cast, NullIf, RowNumber, TruncDate
 
 from apps.analytics.models import Event
 
@@ -70,6 +84,28 @@ def first_events(name: str, *, since: datetime | None = None, until: datetime | 
     if until is not None:
         events = events.filter(occurred_at__lt=until)
     return events.exclude(Exists(earlier)).order_by()
+
+
+def event_on_local_day(
+    number: int, tz, *, user: str = "user_id", start: str = "occurred_at", start_day: str = "start_day"
+) -> Exists:
+    """Whether the outer row's user has any event on local day `start_day` + number (the day-N activity of
+    retention). `user`, `start` and `start_day` name the outer row's user id, start instant and its local date.
+
+    The local day lies within (start - 1 day - 2 h, start + 1 day + 2 h) shifted by `number` days whatever the
+    start's hour and any daylight-saving change: that bound keeps the scan of (user, occurred_at) short, the
+    date decides.
+    """
+    target = ExpressionWrapper(OuterRef(start_day) + timedelta(days=number), output_field=DateField())
+    return Exists(
+        Event.objects.filter(
+            user_id=OuterRef(user),
+            occurred_at__gt=OuterRef(start) + timedelta(days=number - 1, hours=-2),
+            occurred_at__lt=OuterRef(start) + timedelta(days=number + 1, hours=2),
+        )
+        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
+        .filter(day=target)
+    )
 
 
 def property_text(key: str, field: str = "properties") -> NullIf:

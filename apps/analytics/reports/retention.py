@@ -13,13 +13,20 @@ Indexes: first starts from (name, occurred_at); each "any event on day N" is one
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, DateField, DateTimeField, Exists, ExpressionWrapper, Max, OuterRef, Q
+from django.db.models import Count, DateTimeField, Max, Q
 from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.analytics.models import Event
-from apps.analytics.reports.common import START_EVENT, Table, analytic_queries, first_events, rate, table
+from apps.analytics.reports.common import (
+    START_EVENT,
+    Table,
+    analytic_queries,
+    event_on_local_day,
+    first_events,
+    rate,
+    table,
+)
 from apps.analytics.reports.filters import ReportFilter
 from apps.core.exceptions import InvalidInput
 
@@ -73,7 +80,7 @@ def retention_report(
     starts = filter.restrict(first_events(START_EVENT, since=filter.start, until=filter.end)).annotate(
         week=TruncWeek("occurred_at", tzinfo=tz, output_field=DateTimeField()),
         start_day=TruncDate("occurred_at", tzinfo=tz),
-        **{f"_on_day_{number}": _any_event_on_day(number, tz) for number in days},
+        **{f"_on_day_{number}": event_on_local_day(number, tz) for number in days},
     )
     aggregates = {f"day_{number}": Count("pk", filter=Q(**{f"_on_day_{number}": True})) for number in days}
     with analytic_queries():
@@ -95,21 +102,3 @@ def retention_report(
             RetentionCohort(week=timezone.localtime(row["week"], tz).date(), size=row["size"], days=tuple(retained))
         )
     return RetentionResult(days=tuple(days), today=today, cohorts=tuple(cohorts))
-
-
-def _any_event_on_day(number: int, tz) -> Exists:
-    """Whether the user of the outer first-start row has an event on local day start_day + number.
-
-    The local day lies within (start - 1 day - 2 h, start + 1 day + 2 h) shifted by `number` days whatever the
-    start's hour and any daylight-saving change: that bound keeps the scan short, the date decides.
-    """
-    target = ExpressionWrapper(OuterRef("start_day") + timedelta(days=number), output_field=DateField())
-    return Exists(
-        Event.objects.filter(
-            user_id=OuterRef("user_id"),
-            occurred_at__gt=OuterRef("occurred_at") + timedelta(days=number - 1, hours=-2),
-            occurred_at__lt=OuterRef("occurred_at") + timedelta(days=number + 1, hours=2),
-        )
-        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
-        .filter(day=target)
-    )

@@ -1,7 +1,5 @@
 """Gifts that need no payment: bonus messages and PRO days (the referral program's rewards, say)."""
 
-from datetime import timedelta
-
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.analytics.services import event_track
 from apps.billing.models import BonusBalance, Plan, Subscription
 from apps.billing.selectors import LIVE_STATUSES
+from apps.billing.services.subscriptions import subscription_period_add
 from apps.core.exceptions import InvalidInput
 
 MAX_GIFT_DAYS = 3660
@@ -48,11 +47,7 @@ def subscription_gift_days(*, user_id: int, days: int, reason: str) -> Subscript
         subscription = Subscription(
             user_id=user_id, plan=_gift_plan(), current_period_start=now, current_period_end=now, auto_renew=False
         )
-    subscription.current_period_end = max(subscription.current_period_end, now) + timedelta(days=days)
-    subscription.status = Subscription.Status.ACTIVE
-    subscription.grace_until = None
-    subscription.full_clean()
-    subscription.save()
+    subscription_period_add(subscription, days=days, now=now)
     event_track(
         name="subscription_gifted",
         user_id=user_id,

@@ -90,11 +90,7 @@ def subscription_extend_days(*, subscription_id: int, days: int, actor: str) -> 
             raise InvalidInput(_("The user has another live subscription: extend that one."), code="other_live")
         subscription.current_period_start = now
         subscription.current_period_end = now
-    subscription.current_period_end = max(subscription.current_period_end, now) + timedelta(days=days)
-    subscription.status = Subscription.Status.ACTIVE
-    subscription.grace_until = None
-    subscription.full_clean()
-    subscription.save()
+    subscription_period_add(subscription, days=days, now=now)
     event_track(
         name="subscription_extended",
         user_id=subscription.user_id,
@@ -102,6 +98,16 @@ def subscription_extend_days(*, subscription_id: int, days: int, actor: str) -> 
         source="admin",
     )
     return subscription
+
+
+def subscription_period_add(subscription: Subscription, *, days: int, now) -> None:
+    """Add days to the paid period (from now when it already ended) and make the subscription active again;
+    the caller holds the row's lock."""
+    subscription.current_period_end = max(subscription.current_period_end, now) + timedelta(days=days)
+    subscription.status = Subscription.Status.ACTIVE
+    subscription.grace_until = None
+    subscription.full_clean()
+    subscription.save()
 
 
 @transaction.atomic

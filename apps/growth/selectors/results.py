@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from apps.accounts.models import TelegramUser
 from apps.analytics.models import Event
-from apps.analytics.reports.common import MESSAGE_EVENT, analytic_queries, rate
+from apps.analytics.reports.common import MESSAGE_EVENT, analytic_queries, event_on_local_day, rate
 from apps.analytics.reports.filters import local_midnight
 from apps.billing.models import Payment, Refund
 from apps.core.exceptions import InvalidInput
@@ -206,7 +206,7 @@ def _counts_by_code(
             users.annotate(
                 _activated=Exists(Event.objects.filter(user_id=OuterRef("pk"), name=MESSAGE_EVENT)),
                 _start_day=TruncDate("acquired_at", tzinfo=tz),
-                _retained=_any_event_on_day(RETENTION_DAY, tz),
+                _retained=event_on_local_day(RETENTION_DAY, tz, user="pk", start="acquired_at", start_day="_start_day"),
             )
             .values("acquisition_code")
             .annotate(
@@ -254,21 +254,6 @@ def _cohort(queryset, user_path: str, date_from: date | None, date_to: date | No
     if date_to is not None:
         queryset = queryset.filter(**{f"{user_path}acquired_at__lt": local_midnight(date_to + timedelta(days=1))})
     return queryset
-
-
-def _any_event_on_day(number: int, tz) -> Exists:
-    """Any event of the outer user on local day start_day + number; the time bounds (two days around it, as in
-    the retention report) keep the scan of (user, occurred_at) short, the local date decides."""
-    target = ExpressionWrapper(OuterRef("_start_day") + timedelta(days=number), output_field=DateField())
-    return Exists(
-        Event.objects.filter(
-            user_id=OuterRef("pk"),
-            occurred_at__gt=OuterRef("acquired_at") + timedelta(days=number - 1, hours=-2),
-            occurred_at__lt=OuterRef("acquired_at") + timedelta(days=number + 1, hours=2),
-        )
-        .annotate(day=TruncDate("occurred_at", tzinfo=tz))
-        .filter(day=target)
-    )
 
 
 def _spend(queryset, date_from: date | None, date_to: date | None, *, by: str | None = None) -> dict:

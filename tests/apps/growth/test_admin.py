@@ -19,6 +19,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 CHANGELIST = "admin:growth_hypothesis_changelist"
 
 
+@pytest.fixture(autouse=True)
+def english_admin(settings):
+    """The admin speaks Russian by default; these tests read its English texts."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def running(settings):
     settings.TELEGRAM_BOT_USERNAME = "sputnik_test_bot"
