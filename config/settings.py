@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
@@ -230,8 +231,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "billing-renewals": {"task": "billing.renewals_run", "schedule": 30 * 60},
     "billing-expiry": {"task": "billing.subscriptions_expire", "schedule": 60 * 60},
     "analytics-posthog": {"task": "analytics.posthog_forward", "schedule": 60},
+    "core-deferred-tasks": {"task": "core.deferred_tasks_send", "schedule": 60},  # kept while Redis was down
     "growth-surveys": {"task": "growth.surveys_send", "schedule": 60 * 60},
     "analytics-dashboard": {"task": "analytics.dashboard_refresh", "schedule": ANALYTICS_SNAPSHOT_EVERY_MINUTES * 60},
+    "accounts-retention": {"task": "accounts.retention_run", "schedule": crontab(hour=4, minute=30)},  # a quiet hour
 }
 
 # --- Internationalisation ------------------------------------------------------------------------
@@ -379,6 +382,13 @@ DIALOGUE_HISTORY_TURNS = env.int("DIALOGUE_HISTORY_TURNS", default=40)  # read f
 DIALOGUE_SUMMARY_EVERY = env.int("DIALOGUE_SUMMARY_EVERY", default=10)  # refresh the summary every N turns
 MEMORY_LLM_EXTRACTION = env.bool("MEMORY_LLM_EXTRACTION", default=False)  # for models that follow JSON instructions
 
+# --- Retention (apps.accounts.retention, daily) -------------------------------------------------------
+
+# Messages older than this many days are deleted (0: kept until the user erases their data).
+RETENTION_MESSAGES_DAYS = env.int("RETENTION_MESSAGES_DAYS", default=0)
+# People not seen for this many months, without a live subscription, are erased (0: never).
+RETENTION_INACTIVE_MONTHS = env.int("RETENTION_INACTIVE_MONTHS", default=0)
+
 # --- Billing (apps.billing) ----------------------------------------------------------------------
 
 # YooKassa shop credentials; empty: payments are off and /subscribe says so.
@@ -436,3 +446,22 @@ VOICE_ECHO_TRANSCRIPT = env.bool("VOICE_ECHO_TRANSCRIPT", default=False)
 # The fewest turns between two persona photos the bot sends unasked (daily quotas: plans and the free
 # tier in the admin).
 PHOTO_UNASKED_EVERY_TURNS = env.int("PHOTO_UNASKED_EVERY_TURNS", default=12)
+
+# --- Abuse limits (bots/telegram/abuse.py); 0 turns a rate limit off ----------------------------------
+
+# Text messages per user: a burst (this many within RATE_LIMIT_BURST_SECONDS) and per minute.
+RATE_LIMIT_BURST = env.int("RATE_LIMIT_BURST", default=5)
+RATE_LIMIT_BURST_SECONDS = env.float("RATE_LIMIT_BURST_SECONDS", default=10.0)
+RATE_LIMIT_PER_MINUTE = env.int("RATE_LIMIT_PER_MINUTE", default=20)
+# Voice messages per user per minute, and seconds of audio per 10 minutes (keep it >= VOICE_MAX_SECONDS).
+VOICE_LIMIT_PER_MINUTE = env.int("VOICE_LIMIT_PER_MINUTE", default=3)
+VOICE_LIMIT_SECONDS_PER_10_MIN = env.float("VOICE_LIMIT_SECONDS_PER_10_MIN", default=300.0)
+# The longest text message the bot takes (Telegram's own limit is 4096).
+MESSAGE_MAX_CHARS = env.int("MESSAGE_MAX_CHARS", default=4000)
+# While the generator is saturated (or just failed), turns wait for it: at most this many at once (more
+# are refused with "write again in a minute"), each at most OVERLOAD_MAX_WAIT_S, with a notice to the user
+# after OVERLOAD_NOTICE_AFTER_S. After a failure, new turns wait OVERLOAD_COOLDOWN_S before one retries.
+OVERLOAD_MAX_WAITING = env.int("OVERLOAD_MAX_WAITING", default=64)
+OVERLOAD_MAX_WAIT_S = env.float("OVERLOAD_MAX_WAIT_S", default=120.0)
+OVERLOAD_NOTICE_AFTER_S = env.float("OVERLOAD_NOTICE_AFTER_S", default=10.0)
+OVERLOAD_COOLDOWN_S = env.float("OVERLOAD_COOLDOWN_S", default=5.0)

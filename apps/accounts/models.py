@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.fields import EncryptedTextField
@@ -56,11 +57,21 @@ class TelegramUser(TimeStampedModel):
         default=False,
         help_text=_("The user allowed the bot to remember what they say about their health."),
     )
+    erased_at = models.DateTimeField(
+        _("data erased at"),
+        null=True,
+        blank=True,
+        help_text=_("The person's data was erased; this row only keeps payment records attached to nobody."),
+    )
 
     class Meta:
         verbose_name = _("Telegram user")
         verbose_name_plural = _("Telegram users")
         ordering = ["-created_at"]
+        permissions = [
+            ("export_user_data", _("Can export a user's data")),
+            ("erase_user_data", _("Can erase a user's data")),
+        ]
 
     def __str__(self) -> str:
         return f"@{self.username}" if self.username else (self.full_name or str(self.telegram_id))
@@ -148,3 +159,33 @@ class Feedback(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.user_id}"
+
+
+class DataErasure(models.Model):
+    """The record that a person's data was destroyed: when, by whom, why and how much of each kind.
+
+    Never personal data: the user is the pseudonymous row that erasure leaves behind."""
+
+    user = models.ForeignKey(
+        TelegramUser,
+        verbose_name=_("pseudonymous user"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="erasures",
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now, db_index=True)
+    actor = models.CharField(
+        _("by"), max_length=150, help_text=_("“user” (from the bot), “retention” or the staff member's login.")
+    )
+    reason = models.CharField(
+        _("reason"), max_length=200, blank=True, help_text=_("Without personal data, e.g. “request by e-mail #123”.")
+    )
+    removed = models.JSONField(_("removed"), default=dict, blank=True, help_text=_("How many rows of each kind."))
+
+    class Meta:
+        verbose_name = _("data erasure")
+        verbose_name_plural = _("data erasures")
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.user_id} {self.erased_at:%Y-%m-%d %H:%M} ({self.actor})"

@@ -39,3 +39,11 @@ def funnels_on_dashboard() -> list[FunnelView]:
         for funnel in FunnelDefinition.objects.filter(is_active=True).order_by("order", "name")
     ]
     return funnels or [FunnelView(id=0, name=gettext_lazy("Funnel"), steps=DEFAULT_FUNNEL, window_days=30)]
+
+
+def event_last_at(*, user_id: int, name: str, source: str | None = None) -> datetime | None:
+    """When the user last did `name` (from `source` only, when given); None: never."""
+    events = Event.objects.filter(user_id=user_id, name=name)
+    if source is not None:
+        events = events.filter(source=source)
+    return events.order_by("-occurred_at").values_list("occurred_at", flat=True).first()

@@ -91,3 +91,23 @@ def events_erase_for_user(*, user_id: int) -> int:
     """Remove a user's events entirely (test and playground users, whose activity is not product usage)."""
     deleted, _ = Event.objects.filter(user_id=user_id).delete()
     return deleted
+
+
+# Properties that lead back to a person: the deep link of their first touch (a referral code names the friend
+# who invited them, a campaign code narrows down who they are) and ids of the other side of a referral.
+IDENTIFYING_KEYS = ("payload", "acquisition_code", "referrer_id", "referee_id")
+
+
+@transaction.atomic
+def events_anonymise_for_user(*, user_id: int) -> int:
+    """Detach a user's events from them (their data was erased) and drop identifying properties.
+
+    The events stay for the aggregate numbers (how many started, paid, wrote), belonging to nobody; those
+    not yet forwarded go to PostHog under the system id. Returns how many events were detached."""
+    events = Event.objects.filter(user_id=user_id)
+    changed = []
+    for event in events.filter(properties__has_any_keys=IDENTIFYING_KEYS).only("id", "properties"):
+        event.properties = {key: value for key, value in event.properties.items() if key not in IDENTIFYING_KEYS}
+        changed.append(event)
+    Event.objects.bulk_update(changed, ["properties"], batch_size=500)
+    return events.update(user=None)

@@ -134,3 +134,62 @@ def paying_share(*, since: datetime) -> tuple[int, int]:
     arrived = TelegramUser.objects.filter(created_at__gte=since)
     payers = arrived.filter(payments__status=Payment.Status.SUCCEEDED).distinct().count()
     return arrived.count(), payers
+
+
+def users_with_live_subscription(*, at: datetime | None = None):
+    """Ids of users whose subscription still gives access (a subquery: retention never erases a payer)."""
+    at = at or timezone.now()
+    return (
+        Subscription.objects.filter(status__in=LIVE_STATUSES)
+        .filter(Q(current_period_end__gt=at) | Q(grace_until__gt=at))
+        .values("user_id")
+    )
+
+
+def billing_export(*, user_id: int) -> dict:
+    """The user's subscriptions, payments with their refunds, and counters, for their data export.
+
+    No provider ids, keys, saved payment methods or notification logs: those are the shop's records."""
+    subscriptions = [
+        {
+            "plan": subscription.plan.code,
+            "status": subscription.status,
+            "period_start": subscription.current_period_start.isoformat(),
+            "period_end": subscription.current_period_end.isoformat(),
+            "auto_renew": subscription.auto_renew,
+            "canceled_at": subscription.canceled_at.isoformat() if subscription.canceled_at else None,
+        }
+        for subscription in Subscription.objects.filter(user_id=user_id).select_related("plan").order_by("id")
+    ]
+    payments = [
+        {
+            "plan": payment.plan.code,
+            "provider": payment.provider,
+            "kind": payment.kind,
+            "status": payment.status,
+            "amount": str(payment.amount),
+            "currency": payment.currency,
+            "refunded_amount": str(payment.refunded_amount),
+            "created_at": payment.created_at.isoformat(),
+            "paid_at": payment.paid_at.isoformat() if payment.paid_at else None,
+            "receipt_email": (payment.receipt or {}).get("customer", {}).get("email"),
+            "refunds": [
+                {"amount": str(refund.amount), "status": refund.status, "at": refund.created_at.isoformat()}
+                for refund in payment.refunds.all()
+            ],
+        }
+        for payment in Payment.objects.filter(user_id=user_id)
+        .select_related("plan")
+        .prefetch_related("refunds")
+        .order_by("id")
+    ]
+    usage = [
+        {"day": day.isoformat(), "messages": messages}
+        for day, messages in DailyUsage.objects.filter(user_id=user_id).order_by("day").values_list("day", "messages")
+    ]
+    return {
+        "subscriptions": subscriptions,
+        "payments": payments,
+        "bonus_messages": bonus_messages_left(user_id=user_id),
+        "daily_usage": usage,
+    }

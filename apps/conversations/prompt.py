@@ -73,6 +73,21 @@ def fill_placeholders(text: str, *, char: str, user: str) -> str:
     return PLACEHOLDER.sub(lambda match: char if match.group(1).lower() == "char" else user, text)
 
 
+def _latest_turns_that_fit(turns: list[ChatMessage], fits: Callable[[list[ChatMessage]], bool]) -> list[ChatMessage]:
+    """The longest tail of `turns` that fits, by binary search: counting tokens renders and tokenizes the whole
+    prompt, and adding one turn at a time would do that once per turn of history on every message."""
+    if fits(turns):
+        return turns
+    fitting, too_many = 0, len(turns)  # the latest `fitting` turns fit; the latest `too_many` do not
+    while too_many - fitting > 1:
+        middle = (fitting + too_many) // 2
+        if fits(turns[len(turns) - middle :]):
+            fitting = middle
+        else:
+            too_many = middle
+    return turns[len(turns) - fitting :] if fitting else []
+
+
 def build_prompt(inputs: PromptInputs, *, budget: int, count_tokens: Callable[[list[ChatMessage]], int]) -> BuiltPrompt:
     persona, user = inputs.persona, inputs.user_name or ("собеседник" if inputs.language == "ru" else "friend")
 
@@ -95,11 +110,10 @@ def build_prompt(inputs: PromptInputs, *, budget: int, count_tokens: Callable[[l
         facts, summary, examples = [], "", False
         if count_tokens(assemble()) > budget:
             raise InvalidInput(_("The message is too long for me to read at once. Could you split it up?"))
-    for turn in reversed(inputs.history):
-        chosen_turns.insert(0, ChatMessage(turn.role, fill(turn.content)))
-        if count_tokens(assemble()) > budget:
-            chosen_turns.pop(0)
-            break
+    chosen_turns[:] = _latest_turns_that_fit(
+        [ChatMessage(turn.role, fill(turn.content)) for turn in inputs.history],
+        lambda turns: count_tokens([assemble()[0], *turns, ChatMessage("user", inputs.user_message)]) <= budget,
+    )
     for fact in other_facts:
         facts.append(fact)
         if count_tokens(assemble()) > budget:

@@ -36,3 +36,20 @@ class AdminAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.method} {self.path}"
+
+
+class DeferredTask(models.Model):
+    """A background task that could not reach the broker (Redis down): kept here until core.deferred_tasks_send
+    hands it over. Holds a task name and ids only, never message text."""
+
+    name = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    deferred_at = models.DateTimeField(_("deferred at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deferred task")
+        verbose_name_plural = _("deferred tasks")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name

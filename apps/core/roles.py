@@ -3,14 +3,16 @@
 - Product owner: the product itself (modules, personas, photos, scenes, prompts and safety lines, legal
   texts, plans, funnels, the hypothesis bank, referrals and surveys) and reading the dashboards.
 - Marketing: the dashboards and the growth numbers, read only.
-- Support: users, consents, feedback, subscriptions, payments and refunds; never conversations (messages,
-  memory, summaries) nor survey answers.
+- Support: users, consents, feedback, subscriptions, payments and refunds; a person's data export and erasure
+  (their own requests, audited). Never conversations (messages, memory, summaries) nor survey answers in the
+  admin's pages: they leave only inside the export file the person asked for.
 A superuser keeps every permission; give staff accounts a role instead.
 """
 
 from django.db import transaction
 
 FULL = ("add", "change", "delete", "view")
+DEFAULT_ACTIONS = frozenset(FULL)  # Django's own per-model permissions; anything else is a model's custom one
 EDIT = ("add", "change", "view")
 READ = ("view",)
 
@@ -19,7 +21,8 @@ PRODUCT_OWNER = "Product owner"
 MARKETING = "Marketing"
 SUPPORT = "Support"
 
-# {role: {"app_label.model": actions}}
+# {role: {"app_label.model": actions}}: an action is "add", "change", "delete", "view" or the codename of a custom
+# permission declared in that model's Meta.permissions.
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     PRODUCT_OWNER: {
         "personas.module": FULL,
@@ -55,7 +58,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "growth.survey": READ,
     },
     SUPPORT: {
-        "accounts.telegramuser": ("change", "view"),
+        # A person's data export and erasure are their requests to support; both are in the audit log.
+        "accounts.telegramuser": ("change", "view", "export_user_data", "erase_user_data"),
+        "accounts.dataerasure": READ,
         "accounts.consent": READ,
         "accounts.feedback": ("change", "view"),
         "billing.subscription": ("change", "view"),
@@ -78,6 +83,11 @@ CONVERSATION_MODELS = (
 )
 
 
+def permission_codename(model_label: str, action: str) -> str:
+    """ "accounts.telegramuser", "view" → "view_telegramuser"; a custom permission's codename stays as it is."""
+    return f"{action}_{model_label.split('.')[1]}" if action in DEFAULT_ACTIONS else action
+
+
 @transaction.atomic
 def staff_roles_sync() -> dict[str, int]:
     """Create the role groups and give each exactly the permissions of its table row; returns
@@ -91,7 +101,7 @@ def staff_roles_sync() -> dict[str, int]:
     synced = {}
     for role, models in ROLES.items():
         wanted = [
-            (label.split(".")[0], f"{action}_{label.split('.')[1]}")
+            (label.split(".")[0], permission_codename(label, action))
             for label, actions in models.items()
             for action in actions
         ]

@@ -25,7 +25,7 @@ from apps.core.exceptions import InvalidInput
 from apps.inference.chat_format import ChatFormatter, cut_at_stop
 from apps.inference.exceptions import BackendUnavailable
 from apps.inference.manifest import ModelManifest
-from apps.inference.types import ChatMessage, GenerationParams, GeneratorStats, Reply, ReplyChunk
+from apps.inference.types import ChatMessage, GenerationParams, GeneratorLoad, GeneratorStats, Reply, ReplyChunk
 
 logger = logging.getLogger(__name__)
 _ids = itertools.count()
@@ -157,6 +157,11 @@ class CTranslate2Generator:
                     sent = visible
         finally:
             request.abandoned = True
+
+    def load(self) -> GeneratorLoad:
+        with self._condition:
+            pending = len(self._pending)
+        return GeneratorLoad(pending=pending, capacity=self.queue_capacity, saturated=pending >= self.queue_capacity)
 
     # --- Operations ---------------------------------------------------------------------------
 

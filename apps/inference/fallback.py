@@ -4,7 +4,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 
 from apps.inference.exceptions import AllBackendsFailed, BackendUnavailable
-from apps.inference.types import ChatMessage, GenerationParams, Reply, ReplyChunk, TextGenerator
+from apps.inference.types import ChatMessage, GenerationParams, GeneratorLoad, Reply, ReplyChunk, TextGenerator
 
 logger = logging.getLogger(__name__)
 
@@ -16,6 +16,16 @@ class FallbackGenerator:
 
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         return self.generators[0].count_tokens(messages)
+
+    def load(self) -> GeneratorLoad:
+        """Saturated only when every backend is: a request still has somewhere to go otherwise."""
+        loads = [generator.load() for generator in self.generators]
+        capacities = [load.capacity for load in loads]
+        return GeneratorLoad(
+            pending=sum(load.pending for load in loads),
+            capacity=None if None in capacities else sum(capacities),
+            saturated=all(load.saturated for load in loads),
+        )
 
     async def generate(self, messages: Sequence[ChatMessage], params: GenerationParams) -> Reply:
         failures = []

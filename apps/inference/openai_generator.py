@@ -13,7 +13,7 @@ import openai
 from apps.core.exceptions import ServiceUnavailable
 from apps.inference.chat_format import cut_at_stop
 from apps.inference.exceptions import BackendUnavailable
-from apps.inference.types import ChatMessage, GenerationParams, Reply, ReplyChunk
+from apps.inference.types import ChatMessage, GenerationParams, GeneratorLoad, Reply, ReplyChunk
 
 MAX_API_STOPS = 4  # the API accepts at most four stop strings; the rest are applied here
 CHARS_PER_TOKEN = 4  # rough budget estimate: the remote tokenizer is not available here
@@ -32,6 +32,7 @@ class OpenAIGenerator:
     ) -> None:
         self.model = model
         self.name = name or f"openai:{model}"
+        self._in_flight = 0
         self._client = openai.AsyncOpenAI(
             base_url=base_url or None,
             api_key=api_key or "not-needed",  # self-hosted servers often need none; the client insists on one
@@ -42,12 +43,19 @@ class OpenAIGenerator:
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         return sum(len(message.content) // CHARS_PER_TOKEN + 4 for message in messages)
 
+    def load(self) -> GeneratorLoad:
+        # The server's queue is not visible from here: its overload shows as 429/5xx (BackendUnavailable).
+        return GeneratorLoad(pending=self._in_flight, capacity=None)
+
     async def generate(self, messages: Sequence[ChatMessage], params: GenerationParams) -> Reply:
         started = time.perf_counter()
+        self._in_flight += 1
         try:
             response = await self._client.chat.completions.create(**self._request(messages, params))
         except openai.OpenAIError as error:
             raise self._translate(error) from error
+        finally:
+            self._in_flight -= 1
         choice = response.choices[0]
         text, stopped = cut_at_stop(choice.message.content or "", params.stop)
         usage = response.usage

@@ -49,6 +49,15 @@ class ReplyChunk:
     reply: Reply | None = None
 
 
+@dataclass(frozen=True)
+class GeneratorLoad:
+    """How busy a generator is now, cheap to ask on every message."""
+
+    pending: int  # requests accepted and not yet started
+    capacity: int | None  # how many it holds before refusing; None: unknown (a remote server)
+    saturated: bool = False  # a new request would be refused (or time out) now
+
+
 @runtime_checkable
 class TextGenerator(Protocol):
     name: str
@@ -59,6 +68,10 @@ class TextGenerator(Protocol):
 
     def count_tokens(self, messages: Sequence[ChatMessage]) -> int:
         """Prompt length in the model's own tokens, for budgeting context."""
+        ...
+
+    def load(self) -> GeneratorLoad:
+        """Saturation as seen from this process, so callers can wait instead of being refused."""
         ...
 
 

@@ -14,6 +14,7 @@ def main() -> None:
 
     from apps.inference.registry import embedder_or_none, text_generator, transcriber
     from bots.telegram.app import build_bot, build_dispatcher, build_storage, run_polling
+    from bots.telegram.throttling import build_rate_limiter
     from bots.telegram.webhook import run_webhook
 
     if not settings.TELEGRAM_BOT_TOKEN:
@@ -21,7 +22,11 @@ def main() -> None:
     generator, embedder = text_generator(), embedder_or_none()  # loaded once, shared by every update
     bot = build_bot(settings.TELEGRAM_BOT_TOKEN, api_url=settings.TELEGRAM_API_URL)
     dispatcher = build_dispatcher(
-        generator=generator, embedder=embedder, transcriber=transcriber(), storage=build_storage()
+        generator=generator,
+        embedder=embedder,
+        transcriber=transcriber(),
+        storage=build_storage(),
+        limiter=build_rate_limiter(),
     )
     logger = logging.getLogger(__name__)
     if settings.BOT_WEBHOOK_URL:

@@ -16,7 +16,9 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from django.conf import settings
 
 from apps.conversations.turns import TurnBoard
+from apps.inference.capacity import CapacityGate
 from apps.inference.types import Embedder, TextGenerator, Transcriber
+from bots.telegram.abuse import AbuseLimitsMiddleware
 from bots.telegram.channel import ChannelGate
 from bots.telegram.handlers import (
     billing,
@@ -28,6 +30,7 @@ from bots.telegram.handlers import (
     library,
     media,
     other,
+    privacy,
     start,
     survey,
     voice,
@@ -38,6 +41,7 @@ from bots.telegram.middlewares import (
     UpdateGuardMiddleware,
     UserMiddleware,
 )
+from bots.telegram.throttling import MemoryRateLimiter, RateLimiter
 
 logger = logging.getLogger(__name__)
 MAX_API_ATTEMPTS = 4
@@ -68,10 +72,13 @@ def build_bot(token: str, *, api_url: str = "") -> Bot:
 
 
 def build_storage() -> BaseStorage:
+    """FSM state in Redis when configured (any replica can take any update); an outage falls back to memory."""
     if settings.REDIS_URL:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(settings.REDIS_URL)
+        from bots.telegram.storage import REDIS_TIMEOUTS, FailOpenStorage
+
+        return FailOpenStorage(RedisStorage.from_url(settings.REDIS_URL, connection_kwargs=REDIS_TIMEOUTS))
     return MemoryStorage()
 
 
@@ -112,8 +119,11 @@ def build_dispatcher(
     transcriber: Transcriber | None = None,
     storage: BaseStorage | None = None,
     required_channel: str | None = None,
+    limiter: RateLimiter | None = None,
+    capacity: CapacityGate | None = None,
 ) -> Dispatcher:
-    """`required_channel` defaults to settings.REQUIRED_CHANNEL; "" turns the channel gate off."""
+    """`required_channel` defaults to settings.REQUIRED_CHANNEL; "" turns the channel gate off. `limiter`
+    defaults to one in this process (`throttling.build_rate_limiter()` picks Redis when configured)."""
     channel = settings.REQUIRED_CHANNEL if required_channel is None else required_channel
     gate = ChannelGate(channel) if channel else None
     dispatcher = Dispatcher(
@@ -123,6 +133,7 @@ def build_dispatcher(
         transcriber=transcriber,
         turns=TurnBoard(),
         channel_gate=gate,
+        capacity=capacity or CapacityGate.from_settings(generator),
     )
     dispatcher.startup.register(set_commands)
     dispatcher.update.outer_middleware(UpdateGuardMiddleware())
@@ -132,8 +143,11 @@ def build_dispatcher(
         observer.middleware(ConsentGateMiddleware())
         if gate is not None:
             observer.middleware(ChannelGateMiddleware(gate))
+    limiter = limiter or MemoryRateLimiter()
+    dispatcher.message.middleware(AbuseLimitsMiddleware(limiter))  # after the gates, which answer their own way
+    dispatcher.shutdown.register(limiter.close)
     # Fresh routers per dispatcher: aiogram attaches a router to one parent only.
-    routers = (errors, other, start, feedback, survey, commands, billing, invite, library, voice, media, chat)
+    routers = (errors, other, start, feedback, survey, commands, privacy, billing, invite, library, voice, media, chat)
     dispatcher.include_routers(*(module.make_router() for module in routers))
     return dispatcher
 

@@ -76,3 +76,11 @@ class SurveyScore(CallbackData, prefix="survey"):
 
 class InterviewAnswer(CallbackData, prefix="interview"):
     agreed: int  # 1: yes, the team may write; 0: no
+
+
+class PrivacyAction(CallbackData, prefix="privacy"):
+    """The /privacy buttons. `user` is the pressing user's own id: a button from another account (forwarded
+    history, a stale chat after erasure) is refused, never acted on."""
+
+    action: str  # export / erase (first question) / erase_sure (second) / erase_now / cancel
+    user: int

@@ -8,7 +8,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 
 from bots.telegram import facade, texts
-from bots.telegram.callbacks import ChannelCheck, ConsentAccept, LanguageSet
+from bots.telegram.callbacks import ChannelCheck, ConsentAccept, LanguageSet, PrivacyAction
 from bots.telegram.channel import ChannelGate
 from bots.telegram.keyboards import consent_keyboard
 
@@ -57,16 +57,27 @@ class UserMiddleware(BaseMiddleware):
         return await handler(event, data)
 
 
+# Seeing, exporting and erasing one's data never waits for new terms or a channel subscription.
+PRIVACY_COMMAND = "/privacy"
+PRIVACY_CALLBACKS = PrivacyAction.__prefix__ + ":"
+
+
+def _command(message: Message) -> str:
+    return (message.text or "").split(maxsplit=1)[0].split("@")[0] if message.text else ""
+
+
 class ConsentGateMiddleware(BaseMiddleware):
-    """Until the current documents are accepted, only /start and the accept button work."""
+    """Until the current documents are accepted, only /start, the accept button and /privacy work."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("user")
         if user is None or user.consented or (isinstance(event, Message) and event.successful_payment is not None):
             return await handler(event, data)
-        if isinstance(event, Message) and (event.text or "").startswith("/start"):
+        if isinstance(event, Message) and _command(event) in ("/start", PRIVACY_COMMAND):
             return await handler(event, data)
-        if isinstance(event, CallbackQuery) and (event.data or "").startswith(ConsentAccept.__prefix__ + ":"):
+        if isinstance(event, CallbackQuery) and (event.data or "").startswith(
+            (ConsentAccept.__prefix__ + ":", PRIVACY_CALLBACKS)
+        ):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             await event.answer(texts.consent_reminder(user), show_alert=True)
@@ -81,8 +92,13 @@ class ChannelGateMiddleware(BaseMiddleware):
     """With REQUIRED_CHANNEL set: after consent, only channel members chat. Help, language and privacy
     stay open to everyone."""
 
-    OPEN_COMMANDS = ("/help", "/language", "/privacy")
-    OPEN_CALLBACKS = (ChannelCheck.__prefix__, LanguageSet.__prefix__ + ":", ConsentAccept.__prefix__ + ":")
+    OPEN_COMMANDS = ("/help", "/language", PRIVACY_COMMAND)
+    OPEN_CALLBACKS = (
+        ChannelCheck.__prefix__,
+        LanguageSet.__prefix__ + ":",
+        ConsentAccept.__prefix__ + ":",
+        PRIVACY_CALLBACKS,
+    )
 
     def __init__(self, gate: ChannelGate) -> None:
         self.gate = gate
@@ -107,8 +123,7 @@ class ChannelGateMiddleware(BaseMiddleware):
         if isinstance(event, Message) and event.successful_payment is not None:
             return True  # money taken is always honoured
         if isinstance(event, Message):
-            command = (event.text or "").split(maxsplit=1)[0].split("@")[0] if event.text else ""
-            return command in self.OPEN_COMMANDS
+            return _command(event) in self.OPEN_COMMANDS
         if isinstance(event, CallbackQuery):
             return (event.data or "").startswith(self.OPEN_CALLBACKS)
         return False

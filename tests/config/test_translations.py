@@ -20,10 +20,12 @@ def catalog_entries(language: str) -> list[dict]:
         msgid = re.search(r'^msgid ((?:".*"\n)+)', block + "\n", re.M)
         if not msgid:
             continue
+        context = re.search(r'^msgctxt ((?:".*"\n)+)', block + "\n", re.M)
         translations = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block + "\n", re.M)
         entries.append(
             {
                 "msgid": unescape(msgid.group(1)),
+                "context": unescape(context.group(1)) if context else None,
                 "translations": [unescape(part) for part in translations],
                 "plural": "msgid_plural" in block,
                 "fuzzy": "fuzzy" in block,
@@ -47,6 +49,12 @@ def test_compiled_russian_catalog_is_up_to_date():
     stale = [
         entry["msgid"]
         for entry in catalog_entries("ru")
-        if not entry["plural"] and compiled.gettext(entry["msgid"]) != entry["translations"][0]
+        if not entry["plural"] and _compiled_text(compiled, entry) != entry["translations"][0]
     ]
     assert stale == [], "run `make messages` to recompile the catalog"
+
+
+def _compiled_text(compiled: gettext.GNUTranslations, entry: dict) -> str:
+    if entry["context"] is None:
+        return compiled.gettext(entry["msgid"])
+    return compiled.pgettext(entry["context"], entry["msgid"])

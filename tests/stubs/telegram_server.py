@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import copy
 import html
 import itertools
@@ -25,6 +26,7 @@ import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
@@ -49,6 +51,16 @@ _CHAT_ACTIONS |= {"upload_document", "choose_sticker", "find_location", "record_
 # Flags a ChatMember of that status must carry; taken from aiogram so they follow its Bot API version.
 _ADMIN_RIGHTS = [name for name in ChatMemberAdministrator.model_fields if name.startswith("can_")]
 _RESTRICTED_RIGHTS = [name for name in ChatMemberRestricted.model_fields if name.startswith("can_")]
+_arrived_at: contextvars.ContextVar[float] = contextvars.ContextVar("arrived_at")  # of the request being served
+
+
+class _Upload(bytes):
+    """An uploaded file's content with the name the client gave it (a document keeps it in Telegram)."""
+
+    def __new__(cls, content: bytes, filename: str | None) -> _Upload:
+        upload = super().__new__(cls, content)
+        upload.filename = filename
+        return upload
 
 
 class ApiError(Exception):
@@ -70,6 +82,7 @@ class FakeTelegram:
         self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Sputnik"}
         self.bot_user["username"] = bot_username
         self.sent: list[dict] = []  # new bot messages only; edits and deletions are in `calls` and `message()`
+        self._sent_by_chat: dict[int | str, list[dict]] = defaultdict(list)  # the same entries, by chat
         self.calls: list[tuple[str, dict]] = []
         self.errors: list[tuple[str, str]] = []  # (method, description) of every error answered
         self.members: dict[tuple[str | int, int], str] = {}
@@ -79,6 +92,12 @@ class FakeTelegram:
         self.invoices: dict[tuple[int, int], dict] = {}  # (chat, message id) -> sendInvoice parameters
         self.pre_checkout_answers: dict[str, dict] = {}  # query id -> answerPreCheckoutQuery parameters
         self.updates: dict[int, dict] = {}  # every update enqueued, by id
+        # Timings for load tests, on time.monotonic(): when getUpdates first handed an update out, and when the
+        # request that sent a message arrived, by (chat, message id).
+        self.handed_out_at: dict[int, float] = {}
+        self.sent_at: dict[tuple[int | str, int], float] = {}
+        # Called in the server's loop with each new `sent` entry and the time its request arrived.
+        self.on_sent: list[Callable[[dict, float], None]] = []
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._pending: list[_Pending] = []
@@ -195,7 +214,7 @@ class FakeTelegram:
         `strict=False` allows data that no button carries (a forged or stale press)."""
         with self._lock:
             if message_id is None:
-                mine = [m["message_id"] for m in self.sent if m["chat_id"] == user_id]
+                mine = [m["message_id"] for m in self._sent_by_chat.get(user_id, ())]
                 carrying = [i for i in mine if callback_data in _buttons(self._messages.get((user_id, i)))]
                 message_id = (carrying or mine or [None])[-1]
             message = self._messages.get((user_id, message_id))
@@ -243,7 +262,7 @@ class FakeTelegram:
 
     # --- what the bot did --------------------------------------------------------------------------
     def messages_to(self, user_id: int) -> list[dict]:
-        return [m for m in self.sent if m["chat_id"] == user_id]
+        return list(self._sent_by_chat.get(user_id, ()))
 
     def message(self, chat_id: int, message_id: int) -> dict | None:
         """The message as the user sees it now (after edits); None once deleted."""
@@ -281,6 +300,7 @@ class FakeTelegram:
 
     # --- HTTP --------------------------------------------------------------------------------------
     async def _api(self, request: web.Request) -> web.Response:
+        _arrived_at.set(time.monotonic())
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         if (found := self._methods.get(request.match_info["method"].lower())) is None:
@@ -373,6 +393,7 @@ class FakeTelegram:
             if pending.forced and batch:
                 break  # a re-delivery goes alone: the offset the bot sends after it moves backwards
             pending.delivered = True
+            self.handed_out_at.setdefault(pending.update["update_id"], time.monotonic())
             batch.append(pending)
             if pending.forced or len(batch) == limit:
                 break
@@ -411,7 +432,7 @@ class FakeTelegram:
                 fields[kind] = {
                     "photo": [described | {"width": 640, "height": 640}],
                     "voice": described | {"duration": params.get("duration", 1)},
-                    "document": described | {"file_name": file["file_path"].rsplit("/")[-1]},
+                    "document": described | {"file_name": file["file_name"] or file["file_path"].rsplit("/")[-1]},
                 }[kind]
                 if caption := params.get("caption"):
                     entry["caption"] = caption
@@ -420,9 +441,19 @@ class FakeTelegram:
             if markup and "inline_keyboard" in markup:  # Telegram echoes only inline keyboards
                 message["reply_markup"] = markup
             self._raw[(chat["id"], message["message_id"])] = (entry.get("text"), parse_mode, markup)
-            self.sent.append(entry | {"message_id": message["message_id"]})
+            entry["message_id"] = message["message_id"]
+            arrived = self._record_sent(entry)
             self._changed.notify_all()
-            return copy.deepcopy(message)
+            reply = copy.deepcopy(message)
+        for hook in self.on_sent:
+            hook(entry, arrived)
+        return reply
+
+    def _record_sent(self, entry: dict) -> float:  # under the lock
+        self.sent.append(entry)
+        self._sent_by_chat[entry["chat_id"]].append(entry)
+        arrived = self.sent_at[(entry["chat_id"], entry["message_id"])] = _arrived_at.get(None) or time.monotonic()
+        return arrived
 
     def _send_invoice(self, params: dict) -> dict:
         """Stars invoices: currency XTR, one price, an empty provider token (Telegram's rules for Stars)."""
@@ -438,7 +469,7 @@ class FakeTelegram:
             chat = self._target_chat(params.get("chat_id"))
             message = self._new_message(chat, self.bot_user, invoice=invoice)
             self.invoices[(chat["id"], message["message_id"])] = params
-            self.sent.append(entry | {"invoice": invoice, "message_id": message["message_id"]})
+            self._record_sent(entry | {"invoice": invoice, "message_id": message["message_id"]})
             self._changed.notify_all()
             return copy.deepcopy(message)
 
@@ -558,16 +589,17 @@ class FakeTelegram:
             member["until_date"] = 0
         return member
 
-    def _add_file(self, content: bytes, kind: str) -> dict:  # under the lock
+    def _add_file(self, content: bytes, kind: str, *, file_name: str | None = None) -> dict:  # under the lock
         number = next(self._ids)
         extension = {"photo": "jpg", "voice": "oga"}.get(kind, "bin")
         file = {"file_id": f"{kind}-{number}", "file_unique_id": f"u{number}", "file_size": len(content)}
-        self._files[file["file_id"]] = file | {"content": content, "file_path": f"{kind}s/file_{number}.{extension}"}
+        path = f"{kind}s/file_{number}.{extension}"
+        self._files[file["file_id"]] = file | {"content": content, "file_path": path, "file_name": file_name}
         return self._files[file["file_id"]]
 
     def _media_file(self, value: bytes | str | None, kind: str) -> dict:  # under the lock
         if isinstance(value, bytes):  # an upload
-            return self._add_file(value, kind)
+            return self._add_file(value, kind, file_name=getattr(value, "filename", None))
         if isinstance(value, str) and value.startswith(("http://", "https://")):
             return self._add_file(b"", kind)  # Telegram would fetch the URL; the fake cannot
         if value in self._files:
@@ -637,7 +669,7 @@ async def _read_params(request: web.Request) -> dict:
     else:
         for key, value in (await request.post()).items():
             if isinstance(value, web.FileField):
-                files[key] = value.file.read()
+                files[key] = _Upload(value.file.read(), value.filename)
             else:
                 params[key] = value
     decoded = {}

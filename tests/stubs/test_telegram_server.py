@@ -178,6 +178,15 @@ async def test_photo_upload_is_recorded_and_its_file_id_can_be_reused(bot, fake)
     assert (upload["photo"], upload["caption"], reuse["photo"]) == (b"\xff\xd8jpeg", "A <i>view</i>", upload["file_id"])
 
 
+async def test_a_document_keeps_the_file_name_it_was_uploaded_with(bot, fake):
+    fake.user_sends("/start")
+
+    sent = await bot.send_document(USER, BufferedInputFile(b'{"a": 1}', "data-2026.json"))
+
+    assert sent.document.file_name == "data-2026.json"
+    assert fake.messages_to(USER)[-1]["document"] == b'{"a": 1}'
+
+
 async def test_polling_echoes_and_delivers_each_update_once(fake, echo_bot):
     first = fake.user_sends("hello")
     second = fake.user_sends("again")
@@ -296,3 +305,17 @@ def test_thread_mode_serves_a_bot_running_in_another_loop():
         stop.set()
         runner.join(timeout=10)
         fake.stop_thread()
+
+
+async def test_load_timings_mark_when_an_update_went_out_and_when_its_reply_came_in(fake, echo_bot):
+    replies: list[tuple[dict, float]] = []
+    fake.on_sent.append(lambda entry, arrived_at: replies.append((entry, arrived_at)))
+    before = time.monotonic()
+
+    update_id = fake.user_sends("hello")
+    [reply] = await fake.wait_for_messages(USER, 1)
+
+    assert [entry for entry, _arrived in replies] == [reply]
+    arrived_at = replies[0][1]
+    assert before <= fake.handed_out_at[update_id] <= arrived_at <= time.monotonic()
+    assert fake.sent_at[(USER, reply["message_id"])] == arrived_at

@@ -40,6 +40,7 @@ from apps.core.exceptions import (
     NotFound,
     ServiceUnavailable,
 )
+from apps.core.queue import task_enqueue_on_commit
 from apps.core.telegram import telegram_bot_username, telegram_send_message
 
 logger = logging.getLogger(__name__)
@@ -309,7 +310,7 @@ def _payment_notification_apply(*, event: str, remote: gateway.GatewayPayment) -
 def _congratulate_on_commit(payment_id: int) -> None:
     from apps.billing.tasks import payment_congratulate  # tasks import services
 
-    transaction.on_commit(lambda: payment_congratulate.delay(payment_id))
+    task_enqueue_on_commit(payment_congratulate, payment_id)
 
 
 # --- refunds -------------------------------------------------------------------------------------

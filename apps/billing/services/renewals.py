@@ -16,6 +16,7 @@ from apps.billing.models import Payment, Subscription
 from apps.billing.services.payments import payment_receipt
 from apps.billing.services.subscriptions import subscription_apply_payment
 from apps.core.exceptions import ApplicationError, Forbidden, ServiceUnavailable
+from apps.core.queue import task_enqueue_on_commit
 from apps.core.telegram import telegram_send_message
 
 logger = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def _renewal_failed(payment_id: int, provider_id: str, reason: str, at: datetime
 def _notify_on_commit(payment_id: int, what: str) -> None:
     from apps.billing.tasks import subscription_notify  # tasks import services
 
-    transaction.on_commit(lambda: subscription_notify.delay(payment_id, what))
+    task_enqueue_on_commit(subscription_notify, payment_id, what)
 
 
 def renewal_failed_notify(*, payment_id: int) -> bool:

@@ -7,6 +7,7 @@ from apps.conversations.services.dialogues import (
     message_rate,
     message_store,
 )
+from apps.conversations.services.erasure import conversations_erase, messages_delete_older_than
 from apps.conversations.services.replies import (
     ReplyResult,
     length_bucket,
@@ -19,11 +20,13 @@ from apps.conversations.services.replies import (
 __all__ = [
     "DialogueStart",
     "ReplyResult",
+    "conversations_erase",
     "dialogue_new",
     "dialogue_start",
     "length_bucket",
     "message_rate",
     "message_store",
+    "messages_delete_older_than",
     "reply_compose",
     "reply_prepare",
     "reply_regenerate",

@@ -7,16 +7,16 @@ reply_compose = reply_prepare (one atomic sync step: safety, store the user's me
 
 import asyncio
 import contextlib
+import functools
 import time
 from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from apps.accounts.models import TelegramUser
 from apps.analytics.services import event_track
 from apps.billing.services.usage import usage_consume
 from apps.conversations import fixed_replies
@@ -28,12 +28,12 @@ from apps.conversations.safety import input_check, output_check, sexual_content_
 from apps.conversations.services.dialogues import message_store
 from apps.conversations.turns import TurnCancelled, TurnInbox
 from apps.core.exceptions import InvalidInput, LimitExceeded, NotFound
+from apps.core.queue import task_enqueue_on_commit
 from apps.growth.services.referrals import referral_first_message_check
 from apps.inference.types import ChatMessage, Embedder, GenerationParams, TextGenerator
 from apps.personas.models import Module, Persona, Scenario
 from apps.personas.selectors import Viewer
 
-MAX_MESSAGE_CHARS = 4096  # Telegram's own limit for one message
 MAX_JOINS = 5  # messages joining one turn restart generation at most this often; later ones wait their turn
 LENGTH_BUCKETS = ((20, "1-20"), (100, "21-100"), (500, "101-500"), (2000, "501-2000"))
 
@@ -111,7 +111,7 @@ async def reply_compose(
         joined = inbox.take()
         joins += 1
         try:
-            turn = await sync_to_async(reply_prepare)(
+            turn = await sync_to_async(_after_wait(reply_prepare))(
                 user_id=user_id,
                 text="\n".join(joined),
                 from_voice=False,
@@ -123,7 +123,7 @@ async def reply_compose(
             joins = MAX_JOINS
     reply_text, backend, safety, quality, tokens = outcome
     generated = time.perf_counter()
-    reply_id = await sync_to_async(reply_store)(
+    reply_id = await sync_to_async(_after_wait(reply_store))(
         turn=turn,
         text=reply_text,
         backend=backend,
@@ -151,7 +151,7 @@ async def reply_regenerate(
     prepared = time.perf_counter()
     reply_text, backend, safety, quality, tokens = await _generate_watching(turn, generator, None)
     generated = time.perf_counter()
-    await sync_to_async(reply_replace)(
+    await sync_to_async(_after_wait(reply_replace))(
         turn=turn,
         message_id=message_id,
         text=reply_text,
@@ -162,6 +162,20 @@ async def reply_regenerate(
         latency_ms=int((generated - prepared) * 1000),
     )
     return _result(turn, message_id, reply_text, backend, safety, quality, tokens, started, prepared, generated)
+
+
+def _after_wait(service):
+    """`service` on a connection checked first. Generation can outlast the database connection (a restart, a
+    failover, an idle timeout): with CONN_HEALTH_CHECKS Django then reconnects before the next query instead of
+    failing a turn whose reply is ready. Never inside a caller's transaction (a test's, ATOMIC_REQUESTS)."""
+
+    @functools.wraps(service)
+    def run(**kwargs):
+        if connection.health_check_enabled and not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()  # the next query checks the connection first
+        return service(**kwargs)
+
+    return run
 
 
 def _result(turn, reply_id, text, backend, safety, quality, tokens, started, prepared, generated) -> ReplyResult:
@@ -208,13 +222,13 @@ def reply_prepare(
     if metered and not usage_consume(user_id=user_id, counter="messages"):
         raise _over_quota()  # the caller shows the paywall (and records it)
     if join_message_id is None:
-        if len(text) > MAX_MESSAGE_CHARS:
+        if len(text) > settings.MESSAGE_MAX_CHARS:
             raise _too_long()
         user_message = message_store(dialogue, Message.Role.USER, text, from_voice=from_voice)
     else:
         user_message = Message.objects.get(pk=join_message_id, dialogue=dialogue, role=Message.Role.USER)
         joined = f"{user_message.text}\n{text}"
-        if len(joined) > MAX_MESSAGE_CHARS:
+        if len(joined) > settings.MESSAGE_MAX_CHARS:
             raise _too_long()
         user_message.text = joined
         user_message.save(update_fields=["text"])
@@ -262,7 +276,8 @@ def _over_quota() -> LimitExceeded:
 def _too_long() -> InvalidInput:
     # Lazy: the bot renders it in the user's language, not the one active where it was raised.
     text = format_lazy(
-        gettext_lazy("That message is too long for me: up to {limit} characters, please."), limit=MAX_MESSAGE_CHARS
+        gettext_lazy("That message is too long for me: up to {limit} characters, please."),
+        limit=settings.MESSAGE_MAX_CHARS,
     )
     return InvalidInput(text, code="message_too_long")
 
@@ -270,7 +285,7 @@ def _too_long() -> InvalidInput:
 def _active_dialogue_locked(user_id: int) -> Dialogue:
     dialogue = (
         Dialogue.objects.select_for_update(of=("self",))
-        .select_related("persona", "module", "scenario")
+        .select_related("user", "persona", "module", "scenario", "summary")  # one query for the whole turn
         .filter(user_id=user_id, is_active=True)
         .first()
     )
@@ -288,7 +303,7 @@ def _turn_for(
     memory_user_id: int | None,
 ) -> PreparedTurn:
     """Safety first, then the prompt: the persona's answer to `user_message` given everything before it."""
-    user = TelegramUser.objects.get(pk=dialogue.user_id)
+    user = dialogue.user
     persona, module, language, user_id = dialogue.persona, dialogue.module, user.language, user.pk
     text = user_message.text
     viewer = viewer or Viewer(language=language, is_beta_tester=user.is_beta_tester)
@@ -384,10 +399,10 @@ def reply_store(
     if safety != Message.Safety.CRISIS:
         from apps.conversations.tasks import dialogue_summary_refresh, memory_extract  # tasks import services
 
-        user_message_id, dialogue_id = turn.user_message_id, dialogue.pk
-        transaction.on_commit(lambda: memory_extract.delay(user_message_id))
+        # Never fails the turn: with the broker down the tasks wait in the database (apps.core.queue).
+        task_enqueue_on_commit(memory_extract, turn.user_message_id)
         if Message.objects.filter(dialogue=dialogue).count() % (2 * settings.DIALOGUE_SUMMARY_EVERY) == 0:
-            transaction.on_commit(lambda: dialogue_summary_refresh.delay(dialogue_id))
+            task_enqueue_on_commit(dialogue_summary_refresh, dialogue.pk)
     return message.pk
 
 

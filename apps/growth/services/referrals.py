@@ -14,6 +14,7 @@ from apps.accounts.models import TelegramUser
 from apps.analytics.services import event_track
 from apps.billing.services.bonuses import bonus_messages_grant, subscription_gift_days
 from apps.core.exceptions import Forbidden, InvalidInput
+from apps.core.queue import task_enqueue_on_commit
 from apps.core.telegram import telegram_send_message
 from apps.growth.models import Referral, ReferralCode, ReferralProgram
 from apps.growth.models.hypotheses import REFERRAL_PREFIX
@@ -80,8 +81,8 @@ def referral_first_message_check(*, user_id: int) -> None:
         return
     from apps.growth.tasks import referral_reward  # tasks import services
 
-    # robust: in eager mode (no broker) the task runs right here, and its failure must not fail the message
-    transaction.on_commit(lambda: referral_reward.delay(user_id), robust=True)
+    # Robust: in eager mode (no broker) the task runs right here, and its failure must not fail the message.
+    task_enqueue_on_commit(referral_reward, user_id)
 
 
 @transaction.atomic
@@ -95,7 +96,8 @@ def referral_reward_grant(*, referee_id: int) -> bool:
     now = timezone.now()
     referral.activated_at = now
     program = referral_program_current()
-    if program is None or not program.is_active:
+    referrer_erased = TelegramUser.objects.filter(pk=referral.referrer_id, erased_at__isnull=False).exists()
+    if program is None or not program.is_active or referrer_erased:  # an erased referrer is nobody to reward
         referral.save(update_fields=["activated_at", "updated_at"])
         return False
     if program.reward_kind == ReferralProgram.Reward.PRO_DAYS:
@@ -115,8 +117,7 @@ def referral_reward_grant(*, referee_id: int) -> bool:
     )
     from apps.growth.tasks import referral_reward_notify
 
-    referral_id = referral.pk
-    transaction.on_commit(lambda: referral_reward_notify.delay(referral_id))
+    task_enqueue_on_commit(referral_reward_notify, referral.pk)
     return True
 
 

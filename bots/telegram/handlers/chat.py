@@ -16,8 +16,10 @@ from django.utils import translation
 from apps.conversations.services import ReplyResult, reply_compose, reply_regenerate
 from apps.conversations.turns import TurnBoard, TurnCancelled
 from apps.core.exceptions import LimitExceeded, NotFound
+from apps.inference.capacity import CapacityGate
 from apps.inference.types import Embedder, TextGenerator
-from bots.telegram import facade, texts
+from bots.telegram import facade, limits_texts, texts
+from bots.telegram.abuse import FLAG, TEXT
 from bots.telegram.callbacks import ReplyAgain, ReplyRate
 from bots.telegram.facade import UserView
 from bots.telegram.handlers.billing import send_paywall
@@ -30,15 +32,20 @@ def make_router() -> Router:
     router = Router(name="chat")
     router.message.filter(F.chat.type == "private")
     router.message.register(on_cancel, Command("cancel"))
-    router.message.register(on_text, F.text & ~F.text.startswith("/"))
+    router.message.register(on_text, F.text & ~F.text.startswith("/"), flags={FLAG: TEXT})
     router.callback_query.register(on_again, ReplyAgain.filter())
     return router
 
 
 async def on_text(
-    message: Message, user: UserView, generator: TextGenerator, embedder: Embedder | None, turns: TurnBoard
+    message: Message,
+    user: UserView,
+    generator: TextGenerator,
+    embedder: Embedder | None,
+    turns: TurnBoard,
+    capacity: CapacityGate | None = None,
 ) -> None:
-    await answer(message, user, message.text, generator=generator, embedder=embedder, turns=turns)
+    await answer(message, user, message.text, generator=generator, embedder=embedder, turns=turns, capacity=capacity)
 
 
 async def answer(
@@ -49,11 +56,15 @@ async def answer(
     generator: TextGenerator,
     embedder: Embedder | None,
     turns: TurnBoard,
+    capacity: CapacityGate | None = None,
     from_voice: bool = False,
 ) -> None:
-    """One turn: the persona's reply to `text` (typed or transcribed), with rating buttons."""
+    """One turn: the persona's reply to `text` (typed or transcribed), with rating buttons. While the model is
+    saturated the stored message waits for it under the typing indicator (the user is told when it is long)."""
     if turns.join(user.id, text):
         return  # the reply being written now answers this message too
+    if capacity is not None:
+        generator = capacity.for_turn(on_long_wait=lambda: message.answer(limits_texts.overload_waiting(user)))
     with turns.open(user.id) as inbox:
         while text:
             try:

@@ -1,4 +1,4 @@
-"""/help, /new, /memory, /language and the buttons under replies."""
+"""/help, /new, /memory, /language and the buttons under replies (/privacy has its own router)."""
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -21,7 +21,6 @@ def make_router() -> Router:
     router.message.register(on_persona, Command("persona"))
     router.message.register(on_memory, Command("memory"))
     router.message.register(on_language, Command("language"))
-    router.message.register(on_privacy, Command("privacy"))
     router.callback_query.register(on_memory_action, MemoryAction.filter())
     router.callback_query.register(on_language_set, LanguageSet.filter())
     router.callback_query.register(on_rate, ReplyRate.filter())
@@ -90,8 +89,3 @@ async def on_language_set(callback: CallbackQuery, callback_data: LanguageSet, u
 async def on_rate(callback: CallbackQuery, callback_data: ReplyRate, user: UserView) -> None:
     await facade.rate_reply(user.id, callback_data.message, callback_data.value)
     await callback.answer(texts.thanks(user))
-
-
-async def on_privacy(message: Message, user: UserView) -> None:
-    consents = await facade.consents_of(user.id)
-    await message.answer(texts.privacy_status(user, consents))

@@ -10,9 +10,11 @@ from django.utils import translation
 
 from apps.conversations.turns import TurnBoard
 from apps.core.exceptions import InvalidInput
+from apps.inference.capacity import CapacityGate
 from apps.inference.exceptions import BackendUnavailable
 from apps.inference.types import Embedder, TextGenerator, Transcriber
 from bots.telegram import facade, texts
+from bots.telegram.abuse import FLAG, VOICE
 from bots.telegram.facade import UserView
 from bots.telegram.handlers.chat import answer
 
@@ -22,7 +24,7 @@ DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the public Bot API serves bots files up to 
 def make_router() -> Router:
     router = Router(name="voice")
     router.message.filter(F.chat.type == "private")
-    router.message.register(on_voice, F.voice | F.video_note)
+    router.message.register(on_voice, F.voice | F.video_note, flags={FLAG: VOICE})
     return router
 
 
@@ -33,6 +35,7 @@ async def on_voice(
     embedder: Embedder | None,
     transcriber: Transcriber | None,
     turns: TurnBoard,
+    capacity: CapacityGate | None = None,
 ) -> None:
     media = message.voice or message.video_note
     if (media.duration or 0) > settings.VOICE_MAX_SECONDS:
@@ -63,4 +66,13 @@ async def on_voice(
         await facade.voice_received(user.id, transcript.duration_seconds)
     if settings.VOICE_ECHO_TRANSCRIPT:
         await message.reply(texts.transcript_echo(user, transcript.text)[:4096])
-    await answer(message, user, transcript.text, generator=generator, embedder=embedder, turns=turns, from_voice=True)
+    await answer(
+        message,
+        user,
+        transcript.text,
+        generator=generator,
+        embedder=embedder,
+        turns=turns,
+        capacity=capacity,
+        from_voice=True,
+    )

@@ -3,7 +3,15 @@
 import pytest
 from django.contrib.auth.models import Group, User
 
-from apps.core.roles import CONVERSATION_MODELS, MARKETING, PRODUCT_OWNER, ROLES, SUPPORT, staff_roles_sync
+from apps.core.roles import (
+    CONVERSATION_MODELS,
+    MARKETING,
+    PRODUCT_OWNER,
+    ROLES,
+    SUPPORT,
+    permission_codename,
+    staff_roles_sync,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +27,7 @@ def test_migrate_creates_every_role_with_exactly_its_permissions():
         group = Group.objects.get(name=role)
         granted = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
         expected = {
-            f"{label.split('.')[0]}.{action}_{label.split('.')[1]}"
+            f"{label.split('.')[0]}.{permission_codename(label, action)}"
             for label, actions in models.items()
             for action in actions
         }
@@ -43,6 +51,8 @@ def test_support_sees_users_and_payments_and_never_a_conversation():
     assert support.has_perm("accounts.view_telegramuser")
     assert support.has_perm("billing.view_payment")
     assert support.has_perm("billing.add_refund")
+    assert support.has_perm("accounts.export_user_data")  # a person's own data, on their request
+    assert support.has_perm("accounts.erase_user_data")
     for label in CONVERSATION_MODELS:
         app, model = label.split(".")
         assert not support.has_perm(f"{app}.view_{model}")

@@ -17,14 +17,16 @@ async def telegram():
 
 
 @contextlib.asynccontextmanager
-async def polling_bot(telegram: FakeTelegram, model_dir, *, transcriber=None, generator=None, required_channel=""):
+async def polling_bot(
+    telegram: FakeTelegram, model_dir, *, transcriber=None, generator=None, required_channel="", **options
+):
     """The real bot, long-polling the fake Bot API with the tiny model (or `generator`), for the length of the
-    block."""
+    block. `options` go to build_dispatcher (a rate limiter on a test clock, a capacity gate)."""
     own_generator = generator is None
     generator = CTranslate2Generator(model_dir) if own_generator else generator
     bot = build_bot(telegram.token, api_url=telegram.base_url)
     dispatcher = build_dispatcher(
-        generator=generator, embedder=None, transcriber=transcriber, required_channel=required_channel
+        generator=generator, embedder=None, transcriber=transcriber, required_channel=required_channel, **options
     )
     polling = asyncio.create_task(dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1))
     try:
