@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -28,6 +29,11 @@ def language_from_telegram(language_code: str | None) -> str:
     return Language.RUSSIAN if primary in RUSSIAN_READING_LANGUAGES else Language.ENGLISH
 
 
+# "Last seen" feeds retention and silence segments measured in days: refreshing it once a minute spares a
+# write on almost every update of a conversation.
+LAST_SEEN_PRECISION = timedelta(minutes=1)
+
+
 def telegram_user_upsert(
     *,
     telegram_id: int,
@@ -55,9 +61,12 @@ def telegram_user_upsert(
         except IntegrityError:  # the same user's other update registered them a moment ago
             user = TelegramUser.objects.get(telegram_id=telegram_id)
     changed = {name: value for name, value in profile.items() if getattr(user, name) != value}
-    changed["last_seen_at"] = now
+    if user.last_seen_at is None or now - user.last_seen_at >= LAST_SEEN_PRECISION:
+        changed["last_seen_at"] = now
     if user.has_blocked_bot:  # writing to the bot again means it is no longer blocked
         changed.update(has_blocked_bot=False, blocked_bot_at=None)
+    if not changed:
+        return user, False
     for name, value in changed.items():
         setattr(user, name, value)
     user.save(update_fields=[*changed, "updated_at"])

@@ -69,3 +69,22 @@ def test_writing_again_after_blocking_clears_the_flag():
 )
 def test_language_from_telegram(code, language):
     assert language_from_telegram(code) == language
+
+
+def test_last_seen_is_refreshed_at_most_once_a_minute_and_nothing_is_written_in_between():
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    user, _ = telegram_user_upsert(telegram_id=42, first_name="Anna")
+    seen = TelegramUser.objects.get(pk=user.pk).last_seen_at
+
+    with CaptureQueriesContext(connection) as queries:
+        telegram_user_upsert(telegram_id=42, first_name="Anna")
+    TelegramUser.objects.filter(pk=user.pk).update(last_seen_at=timezone.now() - timedelta(minutes=2))
+    telegram_user_upsert(telegram_id=42, first_name="Anna")
+
+    assert not any(query["sql"].lstrip().upper().startswith("UPDATE") for query in queries.captured_queries)
+    assert TelegramUser.objects.get(pk=user.pk).last_seen_at > seen
