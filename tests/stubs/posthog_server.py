@@ -20,7 +20,9 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.stubs.http_stub import ThreadedStub
 
 CAPTURE_PATHS = ("/batch/", "/i/v0/e/", "/capture/", "/i/v1/analytics/events")
 
@@ -35,38 +37,20 @@ class StubRequest:
     received_at: float  # time.monotonic() on arrival
 
 
-class StubPostHog:
+class StubPostHog(ThreadedStub):
+    thread_name = "stub-posthog"
+
     def __init__(self) -> None:
         self.requests: list[StubRequest] = []
         self.delay = 0.0
-        self._failures: list[int] = []
-        self._lock = threading.Lock()
+        super().__init__()
         self._received = threading.Condition(self._lock)
-        self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="stub-posthog", daemon=True
-        )
 
     @property
     def host(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> StubPostHog:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stopping.set()  # late answers stop waiting
-        self._server.shutdown()
-        self._server.server_close()
-
-    # --- scripting and inspection --------------------------------------------------------------------
-    def fail_next(self, status: int = 500, *, times: int = 1) -> None:
-        with self._lock:
-            self._failures += [status] * times
-
+    # --- inspection ----------------------------------------------------------------------------------
     @property
     def events(self) -> list[dict]:
         """Every event received (including those of failed requests), in order of arrival."""
@@ -107,7 +91,7 @@ class StubPostHog:
                 text = _decode(raw, self.headers.get("Content-Encoding", "")).decode()
                 headers = {key.lower(): value for key, value in self.headers.items()}
                 with stub._lock:
-                    status = stub._failures.pop(0) if stub._failures else 200
+                    status = stub._next_failure() or 200
                     stub.requests.append(StubRequest(path, headers, text, json.loads(text), status, time.monotonic()))
                     stub._received.notify_all()
                 if stub.delay:

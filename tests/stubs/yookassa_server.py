@@ -21,12 +21,13 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.stubs.http_stub import ThreadedStub
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,9 @@ class StubRequest:
         return self.headers.get("idempotence-key")
 
 
-class StubYooKassa:
+class StubYooKassa(ThreadedStub):
+    thread_name = "stub-yookassa"
+
     def __init__(self, shop_id: str = "100500", secret_key: str = "test_secret") -> None:  # noqa: S107
         self.shop_id, self.secret_key = shop_id, secret_key
         self.payments: dict[str, dict] = {}
@@ -52,34 +55,14 @@ class StubYooKassa:
         self.saved_charge_status = "succeeded"
         self.saved_charge_reason = "insufficient_funds"
         self.refund_status = "succeeded"  # "pending": settle it later with set_refund_status()
-        self._failures: list[int] = []
         self._keys: dict[tuple[str, str], tuple[str, dict]] = {}  # (path, key) -> (object id, request body)
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="stub-yookassa", daemon=True
-        )  # a short poll: shutdown() waits for one
+        super().__init__()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v3"
-
-    def __enter__(self) -> StubYooKassa:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stopping.set()  # late answers stop waiting
-        self._server.shutdown()
-        self._server.server_close()
+        return f"http://127.0.0.1:{self.port}/v3"
 
     # --- scripting ---------------------------------------------------------------------------------
-    def fail_next(self, status: int = 500, *, times: int = 1) -> None:
-        with self._lock:
-            self._failures += [status] * times
-
     def set_status(
         self,
         payment_id: str,
@@ -186,8 +169,8 @@ class StubYooKassa:
         with self._lock:
             authorized = headers.get("authorization") == _basic(self.shop_id, self.secret_key)
             self.requests.append(StubRequest(method, path, headers, body, authorized))
-            if self._failures:
-                status = self._failures.pop(0)
+            status = self._next_failure()
+            if status is not None:
                 return _error(status, "internal_server_error" if status >= 500 else "invalid_request", "Stub fault")
             if not authorized:
                 return _error(401, "invalid_credentials", "Authentication by given credentials failed")
