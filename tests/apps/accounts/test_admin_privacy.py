@@ -9,7 +9,6 @@ from django.urls import reverse
 from apps.accounts.models import DataErasure, TelegramUser
 from apps.core.models import AdminAuditEntry
 from apps.core.roles import MARKETING, SUPPORT
-from tests.apps.accounts.people import person
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +17,6 @@ def staff(role: str) -> User:
     user = User.objects.create_user(role.lower(), password="x" * 12, is_staff=True)
     user.groups.add(Group.objects.get(name=role))
     return user
-
-
-@pytest.fixture
-def anna():
-    return person(telegram_id=7001, name="Anna", phrase="люблю кактусы")
 
 
 def export_url(user: TelegramUser) -> str:

@@ -10,19 +10,8 @@ from apps.billing.models import BonusBalance, DailyUsage, Payment, Refund, Subsc
 from apps.conversations.models import Dialogue, DialogueSummary, MemoryFact, Message, PhotoDelivery
 from apps.core.exceptions import Conflict
 from apps.growth.models import InterviewContact, Referral, ReferralCode, SurveyResponse
-from tests.apps.accounts.people import person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def anna():
-    return person(telegram_id=7001, name="Anna", phrase="люблю кактусы")
-
-
-@pytest.fixture
-def boris(anna):
-    return person(telegram_id=7002, name="Boris", phrase="коллекционирую марки", invited_by=anna)
 
 
 def test_what_the_person_said_is_deleted(anna, boris):

@@ -10,19 +10,8 @@ from apps.accounts.privacy import export_file_name, export_to_json, user_data_ex
 from apps.accounts.selectors import user_data_export
 from apps.analytics.models import Event
 from apps.core.exceptions import LimitExceeded
-from tests.apps.accounts.people import person
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def anna():
-    return person(telegram_id=7001, name="Anna", phrase="люблю кактусы")
-
-
-@pytest.fixture
-def boris(anna):
-    return person(telegram_id=7002, name="Boris", phrase="коллекционирую марки", invited_by=anna)
 
 
 def test_the_export_holds_the_profile_conversations_memory_payments_and_answers(anna):
